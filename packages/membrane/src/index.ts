@@ -1,0 +1,1 @@
+export { CellError } from "./cell-error.js";

@@ -1,0 +1,25 @@
+import { fileURLToPath } from "node:url";
+import { defineConfig } from "vitest/config";
+
+const src = (pkg: string) =>
+  fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url));
+
+export default defineConfig({
+  resolve: {
+    // Tests run against the sources of sibling packages, not their build output,
+    // so one module instance of each package exists per test file.
+    alias: {
+      "@padded-cell/membrane": src("membrane"),
+      "@padded-cell/caps": src("caps"),
+      "@padded-cell/host": src("host"),
+    },
+  },
+  test: {
+    include: ["packages/*/test/**/*.test.ts"],
+    setupFiles: ["./vitest.setup.ts"],
+    // SES lockdown is once per realm: each test file needs a fresh process.
+    pool: "forks",
+    isolate: true,
+    testTimeout: 20_000,
+  },
+});
