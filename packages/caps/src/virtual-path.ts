@@ -42,8 +42,8 @@ const encodeUtf8 = (s: string): Uint8Array => textEncoder.encode(s);
 // U+1735 PHILIPPINE SINGLE PUNCTUATION, U+2571 BOX DRAWINGS LIGHT DIAGONAL,
 // U+27CB MATHEMATICAL RISING DIAGONAL, U+27CD FALLING DIAGONAL, U+3033 VERTICAL
 // KANA REPEAT MARK UPPER HALF.
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const FORBIDDEN_CHAR =
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
   /[\u0000-\u001f\u007f\\\u2044\u2215\u2216\u29f5\u29f8\u29f9\ufe68\uff0f\uff3c\u1735\u2571\u27cb\u27cd\u3033]/u;
 const LONE_SURROGATE = /\p{Cs}/u;
 const regexpTest = (re: RegExp, s: string): boolean => re.test(s);
