@@ -1,0 +1,313 @@
+/**
+ * Loads ES modules and CommonJS packages from a plugin folder into fresh SES
+ * compartments, for one cell.
+ *
+ * Built on Endo's compartment mapper: `mapNodeModules` reads the plugin's
+ * package.json and node_modules into a compartment map (one compartment per
+ * package), and `loadFromMap` links it with the ESM, CommonJS and JSON
+ * parsers of `@endo/module-source`. All file access goes through
+ * `module-read-powers.ts`, so the mapper only ever sees the virtual URL space
+ * `file:///plugin/`. This file interposes on every compartment's hooks to
+ * enforce the cell's import policy.
+ *
+ * Invariants:
+ * 1. Confinement: modules are read only from inside the plugin root, after
+ *    symbolic links are resolved (see module-read-powers.ts). A specifier
+ *    that is an absolute path or a URL (`/etc/passwd`, `file:///...`,
+ *    `data:...`), or that climbs above its package with `../`, is refused
+ *    before any read with MODULE_OUTSIDE_ROOT.
+ * 2. Default deny for bare specifiers: the plugin's own code reaches a
+ *    package only if the imports allow list permits it; any code in the cell
+ *    reaches a Node builtin only if `builtins` holds a facade for that exact
+ *    specifier. Every other builtin (`node:child_process`, `process`, `fs`
+ *    without a grant) fails with MODULE_DENIED, for static imports, dynamic
+ *    `import()` and `require()` alike, because they all pass the same hooks.
+ * 3. Isolation: each loader links its own compartments, so each cell has its
+ *    own instance of every module it imports; nothing mutable is shared
+ *    between two loaders except what the host passes in `globals` and
+ *    `builtins` (which it must harden).
+ * 4. No host paths reach the cell: `import.meta.url`, `__filename`,
+ *    `__dirname` and every message use virtual locations
+ *    (`file:///plugin/lib/a.js`, `./lib/a.js`); `import.meta` holds only
+ *    `url`; `require.resolve` is not provided (it would need host paths).
+ * 5. The realm is locked down, so a module that tries to change a shared
+ *    intrinsic (`Array.prototype.x = ...`) throws while it evaluates.
+ *
+ * It does not bound memory or CPU (use a worker or process cell), does not
+ * support top-level await in modules, does not load native addons (`.node`),
+ * and does not watch for changes: a loader maps node_modules once, on its
+ * first import.
+ */
+import { realpath } from "node:fs/promises";
+import { mapNodeModules } from "@endo/compartment-mapper/node-modules.js";
+import { loadFromMap } from "@endo/compartment-mapper/import-lite.js";
+import { CellError } from "@padded-cell/membrane";
+import { makeNodeParsers } from "./module-parsers.js";
+import { VIRTUAL_ROOT, describeLocation, makeConfinedReadPowers } from "./module-read-powers.js";
+import {
+  deniedImportError,
+  isNodeBuiltin,
+  makeImportAllowList,
+  packageNameOf,
+} from "./module-import-policy.js";
+import type { ModuleErrorCode } from "./module-error-codes.js";
+
+/** Options of {@link makeModuleLoader}. */
+export interface ModuleLoaderOptions {
+  /** The plugin folder on the host; must contain a package.json. */
+  readonly root: string;
+  /**
+   * Packages the plugin's own modules may import: exact specifiers
+   * (`"yaml"`, `"yaml/util"`) or `"pkg/*"` for a package and all its
+   * subpaths. Dependencies of an allowed package are reachable from that
+   * package as declared in its package.json. Default: none.
+   */
+  readonly allow?: readonly string[];
+  /**
+   * Node builtins the cell may import, by exact specifier
+   * (`{"node:fs/promises": fsFacade, "fs/promises": fsFacade}`): facades the
+   * host already bound to the cell's grants. They must be hardened.
+   */
+  readonly builtins?: Readonly<Record<string, object>>;
+  /** Endowments: properties added to every compartment's `globalThis`. */
+  readonly globals?: object;
+  /**
+   * Package `exports` conditions to honour besides `import`/`require`/
+   * `default`. Default none: cells have no Node authority, so the neutral
+   * builds fit them best; `["node"]` picks Node builds, which often require
+   * builtins such as `buffer` that a cell may not have.
+   */
+  readonly conditions?: readonly string[];
+}
+
+/** What a cell uses to load its modules; see {@link makeModuleLoader}. */
+export interface ModuleLoader {
+  /**
+   * Imports a module of the plugin (`"./index.js"`, relative to the plugin
+   * root) or an allowed package (`"markdown-it"`), and resolves to its module
+   * namespace. Rejects with a `CellError` whose code is in
+   * `moduleErrorCodes`.
+   */
+  readonly importModule: (specifier: string) => Promise<Record<string, unknown>>;
+}
+
+/** The options a Compartment constructor receives from the mapper's linker. */
+interface LinkedCompartmentOptions {
+  readonly name?: string;
+  readonly resolveHook: (specifier: string, referrer: string) => string;
+  readonly importHook: (specifier: string, ...rest: unknown[]) => Promise<unknown>;
+  readonly importNowHook?: (specifier: string, ...rest: unknown[]) => unknown;
+  readonly [option: string]: unknown;
+}
+
+/**
+ * The Compartment options this file passes to SES 2.3. Written out here
+ * because ses' own d.ts describes `globals`/`modules` as Maps (endo#3352).
+ */
+interface StrictCompartmentOptions extends LinkedCompartmentOptions {
+  readonly __options__: true;
+}
+
+type CompartmentLike = {
+  import(specifier: string): Promise<unknown>;
+};
+type CompartmentConstructor = new (options: StrictCompartmentOptions) => CompartmentLike;
+
+/** Specifiers that name a place by themselves: absolute paths and URLs. */
+const ABSOLUTE_OR_URL = /^(?:\/|\\|[a-z][a-z0-9+.-]*:)/i;
+const { keys } = Object;
+
+const messageOf = (error: unknown): string =>
+  error !== null && typeof error === "object" && "message" in error
+    ? `${(error as { message: unknown }).message}`
+    : `${error}`;
+
+/** Rewrites virtual URLs in a message from the mapper or SES to `./path`. */
+const inCellTerms = (message: string): string =>
+  message
+    .replaceAll(VIRTUAL_ROOT, "./")
+    .replace(/file:\/\/\/[^\s"'`)]*/g, "(a location outside the plugin root)");
+
+const cellErrorOf = (error: unknown, fallback: ModuleErrorCode, context: string): CellError => {
+  if (error instanceof CellError) return error;
+  const message = messageOf(error);
+  const code: ModuleErrorCode = error instanceof SyntaxError ? "MODULE_SYNTAX" : fallback;
+  return new CellError(code, `${context}: ${inCellTerms(message)}`);
+};
+
+/**
+ * Makes a module loader for one cell: its own compartments, its own module
+ * instances, confined to `root`, importing only what `allow` and `builtins`
+ * permit.
+ *
+ * @example
+ * ```ts
+ * const loader = makeModuleLoader({
+ *   root: "/srv/plugins/markdown",
+ *   allow: ["markdown-it"],
+ *   builtins: {},
+ *   globals: harden({ console }),
+ * });
+ * const { render } = await loader.importModule("./index.js");
+ * ```
+ */
+export const makeModuleLoader = (options: ModuleLoaderOptions): ModuleLoader => {
+  const { root, allow = [], builtins = {}, globals = {}, conditions = [] } = options;
+  if (typeof root !== "string" || root === "") {
+    throw new CellError(
+      "MODULE_BAD_REQUEST",
+      "The module loader needs the plugin folder as `root`.",
+    );
+  }
+  const allowList = makeImportAllowList([...allow]);
+  const builtinTable: Readonly<Record<string, object>> = harden({ ...builtins });
+  const endowments = harden({ ...globals });
+  const hasBuiltin = (specifier: string): boolean =>
+    Object.prototype.hasOwnProperty.call(builtinTable, specifier);
+
+  /**
+   * A denial raised by one of our hooks. SES may wrap hook errors while it
+   * loads a graph; the boundary below rethrows the denial itself.
+   */
+  let lastDenial: CellError | undefined;
+  const takeDenial = (): CellError | undefined => {
+    const denial = lastDenial;
+    lastDenial = undefined;
+    return denial;
+  };
+  const deny = (error: CellError): never => {
+    lastDenial = error;
+    throw error;
+  };
+
+  /** Exit modules: builtins (invariant 2) and bare specifiers not linked in. */
+  const exitImportHook = async (specifier: string): Promise<unknown> => {
+    if (isNodeBuiltin(specifier)) {
+      if (!hasBuiltin(specifier)) deny(deniedImportError(specifier));
+      const facade = builtinTable[specifier] as Record<string, unknown>;
+      return harden({
+        imports: [],
+        exports: [...keys(facade), "default"],
+        execute: (exports: Record<string, unknown>) => {
+          for (const name of keys(facade)) exports[name] = facade[name];
+          exports.default = facade;
+        },
+      });
+    }
+    if (!allowList.allows(specifier)) deny(deniedImportError(specifier));
+    return deny(
+      new CellError(
+        "MODULE_NOT_FOUND",
+        `Not found: ${JSON.stringify(specifier)} is allowed but not installed: install '${packageNameOf(specifier)}' in the plugin's node_modules and list it in the dependencies of its package.json.`,
+      ),
+    );
+  };
+
+  /**
+   * Wraps each compartment the linker creates, so every resolution passes our
+   * checks (invariants 1 and 2), and records the entry compartment.
+   */
+  const compartmentsByName = new Map<string, CompartmentLike>();
+  const PolicedCompartment = function PolicedCompartment(
+    linked: LinkedCompartmentOptions,
+  ): CompartmentLike {
+    const isEntry = linked.name === VIRTUAL_ROOT;
+    const resolveHook = (specifier: string, referrer: string): string => {
+      const text = `${specifier}`;
+      if (ABSOLUTE_OR_URL.test(text) && !text.startsWith("node:")) {
+        deny(
+          new CellError(
+            "MODULE_OUTSIDE_ROOT",
+            `Denied: import of ${JSON.stringify(text)}. Absolute paths and URLs are not importable in a cell; import files relative to the importing module, inside the plugin folder.`,
+          ),
+        );
+      }
+      // Class closed here: bare specifiers from the plugin's own package are
+      // checked against the allow list before the mapper may link them.
+      if (isEntry && !text.startsWith(".") && !isNodeBuiltin(text) && !allowList.allows(text)) {
+        deny(deniedImportError(text));
+      }
+      try {
+        return linked.resolveHook(text, referrer);
+      } catch {
+        return deny(
+          new CellError(
+            "MODULE_OUTSIDE_ROOT",
+            `Denied: import of ${JSON.stringify(text)} from ${JSON.stringify(referrer)}: it climbs above its package. Cells load only files inside their plugin folder.`,
+          ),
+        );
+      }
+    };
+    const compartment = new (Compartment as unknown as CompartmentConstructor)({
+      ...linked,
+      resolveHook,
+      __options__: true,
+    });
+    if (typeof linked.name === "string") compartmentsByName.set(linked.name, compartment);
+    return compartment;
+  } as unknown as CompartmentConstructor;
+
+  let entryPromise: Promise<CompartmentLike> | undefined;
+  const link = async (): Promise<CompartmentLike> => {
+    let realRoot: string;
+    try {
+      realRoot = await realpath(root);
+    } catch {
+      throw new CellError("MODULE_NOT_FOUND", "Not found: the plugin folder does not exist.");
+    }
+    const readPowers = makeConfinedReadPowers(realRoot);
+    let compartmentMap;
+    try {
+      compartmentMap = await mapNodeModules(readPowers, `${VIRTUAL_ROOT}package.json`, {
+        conditions: new Set(conditions),
+      });
+    } catch (error) {
+      throw cellErrorOf(error, "MODULE_LOAD_FAILED", "Cannot map the plugin's packages");
+    }
+    const application = await loadFromMap(readPowers, compartmentMap, {
+      parserForLanguage: makeNodeParsers(readPowers),
+      Compartment: PolicedCompartment as unknown as typeof Compartment,
+    });
+    // The mapper's entry is ./package.json itself: a JSON module with no
+    // effects, so linking evaluates no plugin code.
+    await application.import({
+      globals: endowments,
+      importHook: exitImportHook,
+      Compartment: PolicedCompartment as unknown as typeof Compartment,
+    });
+    const entry = compartmentsByName.get(VIRTUAL_ROOT);
+    if (entry === undefined) {
+      throw new CellError(
+        "MODULE_LOAD_FAILED",
+        "Cannot link the plugin: no compartment for its root.",
+      );
+    }
+    return entry;
+  };
+
+  const importModule = async (specifier: string): Promise<Record<string, unknown>> => {
+    if (typeof specifier !== "string" || specifier === "") {
+      throw new CellError(
+        "MODULE_BAD_REQUEST",
+        "importModule takes a module specifier string, such as './index.js'.",
+      );
+    }
+    lastDenial = undefined;
+    entryPromise ??= link();
+    try {
+      const entry = await entryPromise;
+      const result = (await entry.import(specifier)) as { namespace?: unknown };
+      return (result.namespace ?? result) as Record<string, unknown>;
+    } catch (error) {
+      const denial = takeDenial();
+      // Only the denial that caused this failure: a deferred denial of an
+      // unused require() must not mask the real error.
+      if (denial !== undefined && (error === denial || messageOf(error).includes(denial.message))) {
+        throw denial;
+      }
+      throw cellErrorOf(error, "MODULE_LOAD_FAILED", `Cannot import ${JSON.stringify(specifier)}`);
+    }
+  };
+
+  return harden({ importModule });
+};

@@ -1,0 +1,97 @@
+/**
+ * Module parsers for the compartment mapper that follow Node's rule for
+ * `.js` files: the `"type"` of the NEAREST package.json decides whether a
+ * `.js` file is an ES module or CommonJS.
+ *
+ * The mapper decides the language of `.js` from the package root's
+ * package.json only. Packages such as `yaml` ship an ESM build in a
+ * subfolder marked by its own `{"type": "module"}` package.json, which Node
+ * honours; without this, such a file fails to parse as CommonJS.
+ *
+ * Invariants:
+ * 1. Reads go only through the confined read powers (module-read-powers.ts),
+ *    and only for package.json files between a module and its package root.
+ * 2. The walk up is bounded by the depth of the module's location.
+ *
+ * It does not change how `.mjs`, `.cjs` or `.json` files are parsed, and it
+ * does not honour the `browser` field.
+ */
+import { defaultParserForLanguage } from "@endo/compartment-mapper/import-parsers.js";
+import type { ConfinedReadPowers } from "./module-read-powers.js";
+import { evadeSourceChecks } from "./module-source-evasion.js";
+
+type Parsers = typeof defaultParserForLanguage;
+type Parser = Parsers["cjs"];
+type ParseArguments = Parameters<Parser["parse"]>;
+
+const URLConstructor = URL;
+const textDecoder = new TextDecoder();
+const textEncoder = new TextEncoder();
+
+/**
+ * The default parsers of the compartment mapper, with the nearest-package.json
+ * rule for `.js` files.
+ *
+ * @example
+ * ```ts
+ * const parsers = makeNodeParsers(makeConfinedReadPowers(realRoot));
+ * await loadFromMap(readPowers, map, { parserForLanguage: parsers });
+ * ```
+ */
+export const makeNodeParsers = (readPowers: ConfinedReadPowers): Parsers => {
+  const typeByDirectory = new Map<string, string | undefined>();
+
+  /** The "type" of the nearest package.json strictly below the package root. */
+  const nestedTypeOf = (location: string, packageLocation: string): string | undefined => {
+    if (!location.endsWith(".js")) return undefined;
+    const root = packageLocation.endsWith("/") ? packageLocation : `${packageLocation}/`;
+    let directory = new URLConstructor("./", location).href;
+    const visited: string[] = [];
+    let found: string | undefined;
+    for (let depth = 0; depth < location.length; depth += 1) {
+      if (!directory.startsWith(root) || directory === root) break;
+      if (typeByDirectory.has(directory)) {
+        found = typeByDirectory.get(directory);
+        break;
+      }
+      visited.push(directory);
+      const bytes = readPowers.maybeReadNow(`${directory}package.json`);
+      if (bytes !== undefined) {
+        let type: unknown;
+        try {
+          type = (JSON.parse(textDecoder.decode(bytes)) as { type?: unknown }).type;
+        } catch {
+          type = undefined;
+        }
+        found = type === "module" ? "module" : "commonjs";
+        break;
+      }
+      directory = new URLConstructor("../", directory).href;
+    }
+    for (const seen of visited) typeByDirectory.set(seen, found);
+    return found;
+  };
+
+  const mjsParser = defaultParserForLanguage.mjs as unknown as Parser;
+  const cjsParser = defaultParserForLanguage.cjs;
+
+  /** Picks the parser by the nearest package.json, then evades SES's checks. */
+  const parseAs = (preferred: Parser, args: ParseArguments): ReturnType<Parser["parse"]> => {
+    const nested = nestedTypeOf(`${args[2]}`, `${args[3]}`);
+    const parser = nested === "module" ? mjsParser : nested === "commonjs" ? cjsParser : preferred;
+    const [bytes, ...rest] = args;
+    const source = textDecoder.decode(bytes);
+    const evaded = evadeSourceChecks(source, parser === mjsParser ? "module" : "script");
+    return parser.parse(evaded === source ? bytes : textEncoder.encode(evaded), ...rest);
+  };
+
+  const cjs = harden({
+    ...cjsParser,
+    parse: (...args: ParseArguments) => parseAs(cjsParser, args),
+  });
+  const mjs = harden({
+    ...defaultParserForLanguage.mjs,
+    parse: (...args: ParseArguments) => parseAs(mjsParser, args),
+  });
+  return harden({ ...defaultParserForLanguage, cjs, mjs }) as Parsers;
+};
