@@ -34,6 +34,11 @@ export const netErrorCodes = {
     mitigation:
       "Pass a string host name or IP address and an integer port from 1 to 65535; write entries as `host:port`, `*.example.com:443`, `10.0.0.0/8:80`, `[::1]:8080`, `host:8000-8100` or `host:*`.",
   },
+  NET_BAD_ARGUMENT: {
+    cause:
+      "A socket method got an argument of the wrong type (for example write() with something that is neither a Uint8Array nor a string).",
+    mitigation: "Pass a Uint8Array or a string.",
+  },
   NET_LIMIT: {
     cause:
       "The capability's limit on concurrent connections or on total bytes transferred was reached; the connection that crossed the byte limit was closed.",
