@@ -58,6 +58,13 @@ async function readN(socket: SocketCap, n: number): Promise<Uint8Array> {
 }
 
 const code = (c: string) => expect.objectContaining({ code: c });
+const rejection = (p: Promise<unknown>): Promise<Error> =>
+  p.then(
+    () => {
+      throw new Error("expected a rejection");
+    },
+    (e: unknown) => e as Error,
+  );
 
 let echo: Awaited<ReturnType<typeof startEcho>>;
 beforeAll(async () => {
@@ -121,7 +128,7 @@ describe("makeTcpCap: loopback must be granted explicitly (address-policy invari
       "connect to db.internal:5432 denied: not in this capability's allow list; grant --allow-net=db.internal:5432 (or allow: ['db.internal:5432']) to allow it.",
     );
     expect(resolved).toBe(0); // invariant 1: a denied name is never resolved
-    const err = await tcp.connect("metadata.example", 80).catch((e: unknown) => e as Error);
+    const err = await rejection(tcp.connect("metadata.example", 80));
     expect(err).toMatchObject({ code: "NET_DENIED" });
     expect(err.message).toContain("metadata.example resolved to a cloud metadata address");
     expect(err.message).not.toContain("169.254");
@@ -197,7 +204,7 @@ describe("makeTcpCap: DNS rebinding (invariant 2)", () => {
     expect(echo.connections).toBe(before + 1);
     await socket.close();
     // Second lookup answers the rebound address: refused, without printing it.
-    const err = await tcp.connect("rebind.example", echo.port).catch((e: unknown) => e as Error);
+    const err = await rejection(tcp.connect("rebind.example", echo.port));
     expect(err).toMatchObject({ code: "NET_DENIED" });
     expect(err.message).toContain("rebind.example resolved to a loopback address");
     expect(err.message).not.toContain("127.0.0.2");
@@ -217,7 +224,7 @@ describe("makeTcpCap: DNS rebinding (invariant 2)", () => {
         throw new Error("ENOTFOUND /etc/resolv.conf secret");
       },
     });
-    const err = await tcp.connect("nx.example", 80).catch((e: unknown) => e as Error);
+    const err = await rejection(tcp.connect("nx.example", 80));
     expect(err).toMatchObject({ code: "NET_CONNECT_FAILED" });
     expect(err.message).not.toContain("resolv.conf");
   });
@@ -307,7 +314,7 @@ describe("makeTcpCap: hostile inputs", () => {
   });
 
   it("huge hosts are refused with a bounded message", async () => {
-    const err = await tcp.connect("a".repeat(5_000_000), 80).catch((e: unknown) => e as Error);
+    const err = await rejection(tcp.connect("a".repeat(5_000_000), 80));
     expect(err).toMatchObject({ code: "NET_BAD_ADDRESS" });
     expect(err.message.length).toBeLessThan(300);
   });
