@@ -1,0 +1,269 @@
+/**
+ * Lifetimes and domains: the bookkeeping behind a membrane.
+ *
+ * A *lifetime* is what one `revoke` switch cuts: the membrane's own, or a
+ * caretaker's nested inside it. A *domain* is a lifetime plus the policy in
+ * force and the policy's origin; every proxy belongs to exactly one domain,
+ * and everything reached through a proxy is converted in the domain's child
+ * (same lifetime, inherited policy), which is how revocation and attenuation
+ * become transitive.
+ *
+ * Invariants:
+ * 1. Identity: within a domain the same real object always gives the same
+ *    proxy, and a proxy crossing back gives its real object (no double
+ *    wrapping).
+ * 2. Amplification is impossible: a view made with a policy unwraps to its
+ *    real object only inside its own policy's domains. Anywhere else the
+ *    host receives the view itself, the narrower right, so an attenuated
+ *    view passed as `this` or as an argument to a function obtained by
+ *    another route cannot act on the unattenuated original.
+ * 3. Revocation drops every reference from a lifetime's domains to real
+ *    targets, rejects every promise bridged through it that is still
+ *    pending, and revokes nested lifetimes.
+ * 4. Conversions run no code of the value's owner, except what the README
+ *    lists: reading the prototype chain and own data properties of a value
+ *    that may be an error or a promise.
+ */
+import { CellError } from "./cell-error.js";
+import {
+  ErrorCtor,
+  MapCtor,
+  PromiseCtor,
+  PromisePrototype,
+  PromisePrototypeThen,
+  ProxyCtor,
+  ReflectApply,
+  ReflectGetPrototypeOf,
+  SetCtor,
+  WeakMapCtor,
+  isObjectLike,
+} from "./commons.js";
+import { copyError, errorCtorOf } from "./error-copy.js";
+import { MembraneHandler } from "./membrane-handler.js";
+import type { PolicyRecord } from "./policy.js";
+import { RevokedError } from "./revoked-error.js";
+import { makeShadow } from "./shadow-target.js";
+import { isSharedIntrinsic } from "./shared-intrinsics.js";
+import { NOT_COPIED, copyValue } from "./value-copy.js";
+
+/** Which domain made each proxy of one membrane, by direction. */
+export interface Registry {
+  readonly towardsGuest: WeakMap<object, Domain>;
+  readonly towardsHost: WeakMap<object, Domain>;
+}
+
+/** What one revocation switch cuts. */
+export class Lifetime {
+  readonly what: string;
+  readonly parent: Lifetime | null;
+  readonly registry: Registry;
+  reason: string | undefined;
+  /** The lifetime whose revocation ended this one (itself or an ancestor). */
+  revokedBy: Lifetime | undefined;
+  readonly children = new SetCtor<Lifetime>();
+  readonly domains = new MapCtor<PolicyRecord | null, Map<PolicyRecord | null, Domain>>();
+  /** Rejecters of bridged promises still pending. */
+  readonly pending = new SetCtor<(error: RevokedError) => void>();
+
+  constructor(what: string, parent: Lifetime | null, registry: Registry) {
+    this.what = what;
+    this.parent = parent;
+    this.registry = registry;
+    parent?.children.add(this);
+  }
+
+  domain(policy: PolicyRecord | null, origin: PolicyRecord | null): Domain {
+    if (this.revokedBy !== undefined) throw this.revokedError();
+    let byOrigin = this.domains.get(policy);
+    if (byOrigin === undefined) this.domains.set(policy, (byOrigin = new MapCtor()));
+    let domain = byOrigin.get(origin);
+    if (domain === undefined) byOrigin.set(origin, (domain = new Domain(this, policy, origin)));
+    return domain;
+  }
+
+  revokedError(): RevokedError {
+    const by = this.revokedBy as Lifetime;
+    return new RevokedError(by.what, by.reason as string);
+  }
+
+  revoke(reason: string, by: Lifetime = this): void {
+    if (this.revokedBy !== undefined) return;
+    this.reason = reason;
+    this.revokedBy = by;
+    for (const child of this.children) child.revoke(reason, by);
+    for (const byOrigin of this.domains.values()) for (const d of byOrigin.values()) d.drop();
+    const error = this.revokedError();
+    for (const reject of this.pending) reject(error);
+    this.pending.clear();
+    this.children.clear();
+    this.domains.clear();
+    this.parent?.children.delete(this);
+  }
+}
+
+/** A lifetime, a policy and the policy's origin. */
+export class Domain {
+  readonly lifetime: Lifetime;
+  readonly policy: PolicyRecord | null;
+  /** The policy of the view this domain's objects were reached through. */
+  readonly origin: PolicyRecord | null;
+  /** Host object → what the guest sees. `null` once revoked. */
+  guestValues: WeakMap<object, unknown> | null = new WeakMapCtor();
+  /** Guest object → what the host sees. `null` once revoked. */
+  hostValues: WeakMap<object, unknown> | null = new WeakMapCtor();
+  readonly towardsGuest: MembraneHandler;
+  readonly towardsHost: MembraneHandler;
+
+  constructor(lifetime: Lifetime, policy: PolicyRecord | null, origin: PolicyRecord | null) {
+    this.lifetime = lifetime;
+    this.policy = policy;
+    this.origin = origin;
+    this.towardsGuest = new MembraneHandler(this, true);
+    this.towardsHost = new MembraneHandler(this, false);
+  }
+
+  child(): Domain {
+    return this.lifetime.domain(this.policy?.inherited ?? null, this.origin);
+  }
+
+  revokedError(): RevokedError {
+    return this.lifetime.revokedError();
+  }
+
+  drop(): void {
+    this.guestValues = null;
+    this.hostValues = null;
+    for (const handler of [this.towardsGuest, this.towardsHost]) {
+      handler.real = null;
+      handler.calls = null;
+      handler.proxies = null;
+    }
+  }
+
+  /** What the guest sees of the host value `value`. */
+  toGuest(value: object): unknown {
+    const cache = this.guestValues;
+    if (cache === null) throw this.revokedError();
+    const cached = cache.get(value);
+    if (cached !== undefined) return cached;
+    const { registry } = this.lifetime;
+    const madeForHost = registry.towardsHost.get(value);
+    if (madeForHost !== undefined) return unwrap(madeForHost.towardsHost, value);
+    if (registry.towardsGuest.has(value) || isSharedIntrinsic(value)) return value;
+    const copy = copyValue(value);
+    if (copy !== NOT_COPIED) return copy;
+    const Ctor = errorCtorOf(value);
+    if (Ctor !== undefined) return copyError(value, Ctor, true);
+    const result =
+      ReflectGetPrototypeOf(value) === PromisePrototype
+        ? this.bridge(value as Promise<unknown>, true)
+        : this.proxy(value, this.towardsGuest, registry.towardsGuest);
+    cache.set(value, result);
+    return result;
+  }
+
+  /** What the host sees of the guest value `value`. */
+  toHost(value: object): unknown {
+    const cache = this.hostValues;
+    if (cache === null) throw this.revokedError();
+    const cached = cache.get(value);
+    if (cached !== undefined) return cached;
+    const { registry } = this.lifetime;
+    const madeForGuest = registry.towardsGuest.get(value);
+    if (madeForGuest !== undefined) {
+      // Invariant 2: only the view's own policy domains see through it.
+      if (madeForGuest.origin === null || madeForGuest.origin === this.origin) {
+        return unwrap(madeForGuest.towardsGuest, value);
+      }
+      madeForGuest.towardsGuest.assertAlive();
+      return value;
+    }
+    if (registry.towardsHost.has(value) || isSharedIntrinsic(value)) return value;
+    const copy = copyValue(value);
+    if (copy !== NOT_COPIED) return copy;
+    const Ctor = errorCtorOf(value);
+    if (Ctor !== undefined) return copyError(value, Ctor, false);
+    const result =
+      ReflectGetPrototypeOf(value) === PromisePrototype
+        ? this.bridge(value as Promise<unknown>, false)
+        : this.proxy(value, this.towardsHost, registry.towardsHost);
+    cache.set(value, result);
+    return result;
+  }
+
+  /** Converts a thrown value for a guest caller; never throws. */
+  thrownToGuest(error: unknown): unknown {
+    if (!isObjectLike(error)) return error;
+    try {
+      return this.toGuest(error);
+    } catch (failure) {
+      // The conversion itself failed (revoked, or a host object's own code
+      // threw): the guest gets a copy of that failure, never the object.
+      return isObjectLike(failure)
+        ? copyError(failure, errorCtorOf(failure) ?? ErrorCtor, true)
+        : failure;
+    }
+  }
+
+  /** Converts a thrown value for a host caller; never throws. */
+  thrownToHost(error: unknown): unknown {
+    if (!isObjectLike(error)) return error;
+    // A guest can only ever hold copies of errors, so a real CellError was
+    // thrown by host code (the membrane's own checks): it stays as it is.
+    if (error instanceof CellError) return error;
+    try {
+      return this.toHost(error);
+    } catch (failure) {
+      return failure;
+    }
+  }
+
+  proxy(real: object, handler: MembraneHandler, registry: WeakMap<object, Domain>): object {
+    const shadow = makeShadow(real);
+    const proxy = new ProxyCtor(shadow, handler);
+    (handler.real as WeakMap<object, object>).set(shadow, real);
+    if (typeof real === "function") (handler.calls as WeakMap<object, object>).set(shadow, real);
+    (handler.proxies as WeakMap<object, object>).set(proxy, real);
+    registry.set(proxy, this);
+    return proxy;
+  }
+
+  /**
+   * A promise of the receiving side that settles as `promise` does, with the
+   * value converted; rejected with RevokedError if revoked first.
+   */
+  bridge(promise: Promise<unknown>, towardsGuest: boolean): Promise<unknown> {
+    const { pending } = this.lifetime;
+    const convert = (value: unknown): unknown =>
+      !isObjectLike(value) ? value : towardsGuest ? this.toGuest(value) : this.toHost(value);
+    const failed = (error: unknown): unknown =>
+      towardsGuest ? this.thrownToGuest(error) : this.thrownToHost(error);
+    return new PromiseCtor((resolve, reject) => {
+      const cancel = (error: RevokedError) => reject(failed(error));
+      pending.add(cancel);
+      const settle = (fulfilled: boolean, value: unknown) => {
+        if (!pending.delete(cancel)) return;
+        try {
+          if (fulfilled) resolve(convert(value));
+          else reject(failed(value));
+        } catch (error) {
+          reject(failed(error));
+        }
+      };
+      try {
+        ReflectApply(PromisePrototypeThen, promise, [
+          (value: unknown) => settle(true, value),
+          (error: unknown) => settle(false, error),
+        ]);
+      } catch (error) {
+        settle(false, error);
+      }
+    });
+  }
+}
+
+const unwrap = (handler: MembraneHandler, proxy: object): object => {
+  const proxies = handler.proxies;
+  if (proxies === null) throw handler.domain.revokedError();
+  return proxies.get(proxy) as object;
+};

@@ -1,0 +1,89 @@
+/**
+ * Copies errors as they cross a membrane: errors are data, passed by copy.
+ *
+ * Invariants:
+ * 1. A copy carries only `name`, `message` and `code` (and a `stack` that is
+ *    just "name: message"): no stack frames, no host file paths, no other
+ *    property of the original, no reference to it.
+ * 2. Reading the original never invokes a getter: only own data properties
+ *    are read. (A guest-made Proxy still sees its `getPrototypeOf` and
+ *    `getOwnPropertyDescriptor` traps run; see the package README.)
+ * 3. Host errors that are not {@link CellError}s may carry host paths in their
+ *    messages (Node's `ENOENT: ... open '/srv/...'`): when copied towards a
+ *    guest, every absolute path or file URL in the message is replaced with
+ *    `<host path>`. CellError messages are written in the cell's terms by
+ *    contract and are kept as they are.
+ */
+import { CellError } from "./cell-error.js";
+import {
+  ReflectDefineProperty,
+  ReflectGetOwnPropertyDescriptor,
+  ReflectGetPrototypeOf,
+} from "./commons.js";
+
+const errorCtors = new Map<object, ErrorConstructor>();
+for (const Ctor of [
+  Error,
+  TypeError,
+  RangeError,
+  ReferenceError,
+  SyntaxError,
+  EvalError,
+  URIError,
+  AggregateError,
+] as ErrorConstructor[]) {
+  errorCtors.set(Ctor.prototype, Ctor);
+}
+
+/** How far up a prototype chain the membrane looks for an error prototype. */
+const MAX_PROTO_DEPTH = 16;
+
+/** Returns the intrinsic error constructor in `value`'s chain, if any. */
+export const errorCtorOf = (value: object): ErrorConstructor | undefined => {
+  let current: object | null = value;
+  for (let depth = 0; current !== null && depth < MAX_PROTO_DEPTH; depth += 1) {
+    current = ReflectGetPrototypeOf(current);
+    const Ctor = current === null ? undefined : errorCtors.get(current);
+    if (Ctor) return Ctor;
+  }
+  return undefined;
+};
+
+const ownData = (object: object, key: string): unknown => {
+  const desc = ReflectGetOwnPropertyDescriptor(object, key);
+  return desc && "value" in desc ? desc.value : undefined;
+};
+
+const nameOf = (value: object, fallback: string): string => {
+  let current: object | null = value;
+  for (let depth = 0; current !== null && depth < MAX_PROTO_DEPTH; depth += 1) {
+    const name = ownData(current, "name");
+    if (typeof name === "string") return name;
+    current = ReflectGetPrototypeOf(current);
+  }
+  return fallback;
+};
+
+// Closes the class "host path in an error message": POSIX absolute paths of
+// two or more segments, file: URLs and Windows drive paths.
+const HOST_PATH = /file:\/\/\S+|[A-Za-z]:\\[^\s'"`]+|(?:\/[^\s'"`:/()]+){2,}\/?/g;
+
+/**
+ * Copies an error. `towardsGuest` redacts host paths from messages of errors
+ * that are not CellErrors.
+ */
+export const copyError = (value: object, Ctor: ErrorConstructor, towardsGuest: boolean): Error => {
+  const name = nameOf(value, Ctor.name);
+  const rawMessage = ownData(value, "message");
+  let message = typeof rawMessage === "string" ? rawMessage : "";
+  if (towardsGuest && !(value instanceof CellError))
+    message = message.replace(HOST_PATH, "<host path>");
+  const code = ownData(value, "code");
+  const copy = new Ctor(message);
+  const define = (key: string, v: unknown) =>
+    ReflectDefineProperty(copy, key, { value: v, writable: true, configurable: true });
+  if (name !== Ctor.name) define("name", name);
+  if (typeof code === "string" || typeof code === "number") define("code", code);
+  define("stack", message ? `${name}: ${message}` : name);
+  return copy;
+};

@@ -1,0 +1,435 @@
+/**
+ * The proxy traps of a membrane: one handler per domain and direction.
+ *
+ * A handler serves proxies facing one side ("towards the guest": host
+ * objects seen by the guest; or "towards the host": guest objects seen by the
+ * host). In every trap, values going to the real object are converted
+ * inward, values coming back are converted outward, and anything thrown is
+ * converted for the caller.
+ *
+ * Invariants:
+ * 1. Every trap first checks revocation and throws the membrane's
+ *    RevokedError (never an engine TypeError); a call that was in flight when
+ *    revocation happened throws it too when it returns.
+ * 2. Nothing crosses unconverted: `this`, arguments, `new.target`, values
+ *    set or defined, property values, getter/setter functions, prototypes,
+ *    results and thrown values all pass through the domain's conversions.
+ * 3. The view is kept consistent with its shadow target, so no Proxy
+ *    invariant can fail: anything reported as non-configurable or
+ *    non-extensible is first written onto the shadow.
+ * 4. Freezing a view (`Object.freeze`, `harden`) never freezes the real
+ *    object: the view detaches into a frozen snapshot on its shadow.
+ * 5. Policies (towards the guest only) are enforced here: hidden keys are
+ *    absent on every path (get, has, keys, descriptors, prototype chain), a
+ *    read-only view refuses every mutation, observers see each access first.
+ *
+ * Revocation drops `real`, `calls` and `proxies`, the only references from the
+ * membrane to real targets, so revoked targets can be collected.
+ */
+import { CellError } from "./cell-error.js";
+import {
+  ArrayIsArray,
+  ObjectFreeze,
+  ObjectIsFrozen,
+  ReflectApply,
+  ReflectConstruct,
+  ReflectDefineProperty,
+  ReflectDeleteProperty,
+  ReflectGet,
+  ReflectGetOwnPropertyDescriptor,
+  ReflectGetPrototypeOf,
+  ReflectHas,
+  ReflectIsExtensible,
+  ReflectOwnKeys,
+  ReflectPreventExtensions,
+  ReflectSet,
+  ReflectSetPrototypeOf,
+  WeakMapCtor,
+  isObjectLike,
+} from "./commons.js";
+import type { Domain } from "./domain.js";
+import { isMutatingBuiltin } from "./mutating-builtins.js";
+import type { PolicyRecord } from "./policy.js";
+
+const describeKey = (key: string | symbol): string => {
+  const text = typeof key === "symbol" ? key.toString() : `"${key}"`;
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+};
+
+/** Traps for the proxies of one domain, facing one side. */
+export class MembraneHandler implements ProxyHandler<object> {
+  /** Shadow → real target, while the view is live (not detached). `null` once revoked. */
+  real: WeakMap<object, object> | null = new WeakMapCtor();
+  /** Shadow → real function, for calls; kept when the view detaches. `null` once revoked. */
+  calls: WeakMap<object, object> | null = new WeakMapCtor();
+  /** Proxy → real target. `null` once revoked. */
+  proxies: WeakMap<object, object> | null = new WeakMapCtor();
+  readonly domain: Domain;
+  readonly towardsGuest: boolean;
+  /** The policy enforced by this handler: only towards the guest. */
+  readonly policy: PolicyRecord | null;
+  #child: Domain | undefined;
+
+  constructor(domain: Domain, towardsGuest: boolean) {
+    this.domain = domain;
+    this.towardsGuest = towardsGuest;
+    this.policy = towardsGuest ? domain.policy : null;
+  }
+
+  /** The domain of everything reached through this handler's proxies. */
+  child(): Domain {
+    return (this.#child ??= this.domain.child());
+  }
+
+  /** Convert a value coming out of the real object, for the caller. */
+  out(value: unknown, domain: Domain = this.child()): unknown {
+    if (!isObjectLike(value)) return value;
+    return this.towardsGuest ? domain.toGuest(value) : domain.toHost(value);
+  }
+
+  /** Convert a value going into the real object. */
+  in(value: unknown): unknown {
+    if (!isObjectLike(value)) return value;
+    return this.towardsGuest ? this.child().toHost(value) : this.child().toGuest(value);
+  }
+
+  /** Convert anything thrown, for the caller. */
+  fail(error: unknown): unknown {
+    return this.towardsGuest ? this.domain.thrownToGuest(error) : this.domain.thrownToHost(error);
+  }
+
+  /** The real target of `shadow`; `undefined` if the view is detached. */
+  target(shadow: object): object | undefined {
+    const real = this.real;
+    if (real === null) throw this.domain.revokedError();
+    return real.get(shadow);
+  }
+
+  /** The real function of a callable `shadow`; throws if revoked. */
+  callee(shadow: object): object {
+    const calls = this.calls;
+    if (calls === null) throw this.domain.revokedError();
+    return calls.get(shadow) as object;
+  }
+
+  assertAlive(): void {
+    if (this.real === null) throw this.domain.revokedError();
+  }
+
+  receiver(real: object, receiver: unknown): unknown {
+    const proxies = this.proxies;
+    if (proxies === null) throw this.domain.revokedError();
+    const mapped = proxies.get(receiver as object);
+    return mapped === real ? real : this.in(receiver);
+  }
+
+  // --- policy ------------------------------------------------------------
+
+  notify(op: string, key?: string | symbol): void {
+    const observers = (this.policy as PolicyRecord).observers;
+    if (observers.length === 0) return;
+    const event = ObjectFreeze(key === undefined ? { op } : { op, key });
+    for (const observer of observers) observer(event);
+  }
+
+  hidden(shadow: object, key: string | symbol): boolean {
+    const hides = (this.policy as PolicyRecord).hides;
+    // An array view always shows `length`: the shadow array has it
+    // non-configurable, and hiding it would break a Proxy invariant.
+    return hides !== null && hides(key) && !(key === "length" && ArrayIsArray(shadow));
+  }
+
+  substituted(key: string | symbol): boolean {
+    const substitutes = (this.policy as PolicyRecord).substitutes;
+    return substitutes !== null && substitutes.has(key);
+  }
+
+  /** Throws if the policy forbids changing `key` (or the object, if no key). */
+  checkWrite(shadow: object, op: string, key?: string | symbol): void {
+    const policy = this.policy;
+    if (policy === null) return;
+    this.notify(op, key);
+    const what = key === undefined ? "this object" : describeKey(key);
+    if (policy.readOnly) {
+      throw new CellError(
+        "MEMBRANE_READ_ONLY",
+        `Cannot ${op} ${what}: this view is read-only (granted with readOnly()); it needs a writable grant.`,
+      );
+    }
+    if (key !== undefined && (this.hidden(shadow, key) || this.substituted(key))) {
+      throw new CellError(
+        "MEMBRANE_HIDDEN",
+        `Cannot ${op} ${what}: this view does not expose it (policy ${policy.description}).`,
+      );
+    }
+  }
+
+  // --- the view of the real object ----------------------------------------
+
+  /** The descriptor the view reports for `key`, converted outward. */
+  describe(shadow: object, real: object, key: string | symbol): PropertyDescriptor | undefined {
+    if (this.policy !== null) {
+      if (this.hidden(shadow, key)) return undefined;
+      if (this.substituted(key)) {
+        const value = (this.policy.substitutes as ReadonlyMap<PropertyKey, unknown>).get(key);
+        return { value: this.out(value), writable: false, enumerable: true, configurable: true };
+      }
+    }
+    const desc = ReflectGetOwnPropertyDescriptor(real, key);
+    if (desc === undefined) return undefined;
+    if ("value" in desc) desc.value = this.out(desc.value);
+    else {
+      desc.get = this.out(desc.get) as () => unknown;
+      desc.set = this.out(desc.set) as (v: unknown) => void;
+    }
+    return desc;
+  }
+
+  keys(shadow: object, real: object): Array<string | symbol> {
+    const keys = ReflectOwnKeys(real);
+    if (this.policy === null) return keys;
+    const visible = keys.filter((key) => !this.hidden(shadow, key));
+    for (const key of this.policy.substitutes?.keys() ?? []) {
+      if (!visible.includes(key) && !this.hidden(shadow, key)) visible.push(key);
+    }
+    return visible;
+  }
+
+  /**
+   * Writes the whole current view onto the shadow and makes it
+   * non-extensible, for a real object that is non-extensible (invariant 3).
+   */
+  sync(shadow: object, real: object): void {
+    const keys = this.keys(shadow, real);
+    for (const key of ReflectOwnKeys(shadow)) {
+      if (!keys.includes(key)) ReflectDeleteProperty(shadow, key);
+    }
+    for (const key of keys) {
+      const desc = this.describe(shadow, real, key);
+      if (desc !== undefined) ReflectDefineProperty(shadow, key, desc);
+    }
+    ReflectSetPrototypeOf(
+      shadow,
+      this.out(ReflectGetPrototypeOf(real), this.domain) as object | null,
+    );
+    ReflectPreventExtensions(shadow);
+  }
+
+  /**
+   * Detaches the view: from now on it is its shadow, a snapshot. Used when
+   * the caller freezes the view (invariant 4), and for frozen real objects,
+   * whose snapshot never goes stale.
+   */
+  detach(shadow: object, real: object): void {
+    this.sync(shadow, real);
+    (this.real as WeakMap<object, object>).delete(shadow);
+  }
+
+  /** Keeps the shadow consistent before reporting on a non-extensible real. */
+  fix(shadow: object, real: object): boolean {
+    if (ReflectIsExtensible(real)) return false;
+    if (ObjectIsFrozen(real)) this.detach(shadow, real);
+    else this.sync(shadow, real);
+    return true;
+  }
+
+  // --- traps ----------------------------------------------------------------
+
+  get(shadow: object, key: string | symbol, receiver: unknown): unknown {
+    try {
+      const real = this.target(shadow);
+      if (real === undefined) return ReflectGet(shadow, key, receiver);
+      if (this.policy !== null) {
+        this.notify("get", key);
+        if (this.hidden(shadow, key)) return undefined;
+        if (this.substituted(key)) return this.out(this.policy.substitutes?.get(key));
+      }
+      return this.out(ReflectGet(real, key, this.receiver(real, receiver)));
+    } catch (error) {
+      throw this.fail(error);
+    }
+  }
+
+  set(shadow: object, key: string | symbol, value: unknown, receiver: unknown): boolean {
+    try {
+      const real = this.target(shadow);
+      if (real === undefined) return ReflectSet(shadow, key, value, receiver);
+      this.checkWrite(shadow, "set", key);
+      return ReflectSet(real, key, this.in(value), this.receiver(real, receiver));
+    } catch (error) {
+      throw this.fail(error);
+    }
+  }
+
+  has(shadow: object, key: string | symbol): boolean {
+    try {
+      const real = this.target(shadow);
+      if (real === undefined) return ReflectHas(shadow, key);
+      if (this.policy !== null) {
+        this.notify("has", key);
+        if (this.hidden(shadow, key)) return false;
+        if (this.substituted(key)) return true;
+      }
+      return ReflectHas(real, key);
+    } catch (error) {
+      throw this.fail(error);
+    }
+  }
+
+  ownKeys(shadow: object): ArrayLike<string | symbol> {
+    try {
+      let real = this.target(shadow);
+      if (real !== undefined && this.policy !== null) this.notify("ownKeys");
+      if (real !== undefined && this.fix(shadow, real)) real = this.target(shadow);
+      if (real === undefined) return ReflectOwnKeys(shadow);
+      return this.keys(shadow, real);
+    } catch (error) {
+      throw this.fail(error);
+    }
+  }
+
+  getOwnPropertyDescriptor(shadow: object, key: string | symbol): PropertyDescriptor | undefined {
+    try {
+      let real = this.target(shadow);
+      if (real !== undefined && this.policy !== null) this.notify("getOwnPropertyDescriptor", key);
+      if (real !== undefined && ObjectIsFrozen(real)) {
+        this.detach(shadow, real);
+        real = undefined;
+      }
+      if (real === undefined) return ReflectGetOwnPropertyDescriptor(shadow, key);
+      const desc = this.describe(shadow, real, key);
+      const mirrored = ReflectGetOwnPropertyDescriptor(shadow, key);
+      if (desc === undefined) {
+        if (mirrored !== undefined) ReflectDeleteProperty(shadow, key);
+        return undefined;
+      }
+      // Invariant 3: what is reported as non-configurable is on the shadow.
+      if (!desc.configurable || (mirrored !== undefined && !mirrored.configurable)) {
+        ReflectDefineProperty(shadow, key, desc);
+      } else if (!ReflectIsExtensible(shadow) && mirrored === undefined) {
+        this.sync(shadow, real);
+      }
+      return desc;
+    } catch (error) {
+      throw this.fail(error);
+    }
+  }
+
+  defineProperty(shadow: object, key: string | symbol, desc: PropertyDescriptor): boolean {
+    try {
+      const real = this.target(shadow);
+      if (real === undefined) return ReflectDefineProperty(shadow, key, desc);
+      this.checkWrite(shadow, "define", key);
+      const inward: PropertyDescriptor = { ...desc };
+      if ("value" in desc) inward.value = this.in(desc.value);
+      if ("get" in desc) inward.get = this.in(desc.get) as () => unknown;
+      if ("set" in desc) inward.set = this.in(desc.set) as (v: unknown) => void;
+      if (!ReflectDefineProperty(real, key, inward)) return false;
+      if (desc.configurable === false) {
+        const view = this.describe(shadow, real, key);
+        if (view !== undefined) ReflectDefineProperty(shadow, key, view);
+      }
+      return true;
+    } catch (error) {
+      throw this.fail(error);
+    }
+  }
+
+  deleteProperty(shadow: object, key: string | symbol): boolean {
+    try {
+      const real = this.target(shadow);
+      if (real === undefined) return ReflectDeleteProperty(shadow, key);
+      this.checkWrite(shadow, "delete", key);
+      if (!ReflectDeleteProperty(real, key)) return false;
+      ReflectDeleteProperty(shadow, key);
+      return true;
+    } catch (error) {
+      throw this.fail(error);
+    }
+  }
+
+  getPrototypeOf(shadow: object): object | null {
+    try {
+      const real = this.target(shadow);
+      if (real === undefined) return ReflectGetPrototypeOf(shadow);
+      if (this.policy !== null) this.notify("getPrototypeOf");
+      // The prototype is seen through the same policy, so that keys hidden
+      // on the object stay hidden along its prototype chain (invariant 5).
+      return this.out(ReflectGetPrototypeOf(real), this.domain) as object | null;
+    } catch (error) {
+      throw this.fail(error);
+    }
+  }
+
+  setPrototypeOf(shadow: object, proto: object | null): boolean {
+    try {
+      const real = this.target(shadow);
+      if (real === undefined) return ReflectSetPrototypeOf(shadow, proto);
+      this.checkWrite(shadow, "setPrototypeOf");
+      return ReflectSetPrototypeOf(real, this.in(proto) as object | null);
+    } catch (error) {
+      throw this.fail(error);
+    }
+  }
+
+  isExtensible(shadow: object): boolean {
+    try {
+      const real = this.target(shadow);
+      if (real !== undefined) this.fix(shadow, real);
+      return ReflectIsExtensible(shadow);
+    } catch (error) {
+      throw this.fail(error);
+    }
+  }
+
+  preventExtensions(shadow: object): boolean {
+    try {
+      const real = this.target(shadow);
+      if (real !== undefined) this.detach(shadow, real);
+      return ReflectPreventExtensions(shadow);
+    } catch (error) {
+      throw this.fail(error);
+    }
+  }
+
+  apply(shadow: object, thisArg: unknown, args: unknown[]): unknown {
+    try {
+      const real = this.callee(shadow);
+      const policy = this.policy;
+      if (policy !== null) {
+        this.notify("apply");
+        if (policy.readOnly && isMutatingBuiltin(real)) {
+          throw new CellError(
+            "MEMBRANE_READ_ONLY",
+            "Cannot call a mutating built-in method: this view is read-only (granted with readOnly()).",
+          );
+        }
+      }
+      const self = this.in(thisArg);
+      // The engine hands the trap a fresh array: converting in place is safe.
+      for (let i = 0; i < args.length; i += 1) args[i] = this.in(args[i]);
+      const result = ReflectApply(real as (...a: unknown[]) => unknown, self, args);
+      this.assertAlive(); // invariant 1: revoked while the call was in flight
+      return this.out(result);
+    } catch (error) {
+      throw this.fail(error);
+    }
+  }
+
+  construct(shadow: object, args: unknown[], newTarget: object): object {
+    try {
+      const real = this.callee(shadow);
+      if (this.policy !== null) this.notify("construct");
+      for (let i = 0; i < args.length; i += 1) args[i] = this.in(args[i]);
+      const result = ReflectConstruct(
+        real as new (...a: unknown[]) => object,
+        args,
+        this.in(newTarget) as new (...a: unknown[]) => object,
+      );
+      this.assertAlive();
+      return this.out(result) as object;
+    } catch (error) {
+      throw this.fail(error);
+    }
+  }
+}

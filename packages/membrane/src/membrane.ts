@@ -1,0 +1,132 @@
+/**
+ * `makeMembrane`: the public face of a membrane between a host and a guest.
+ *
+ * Invariants (each enforced where the comment says):
+ * 1. Transitive both ways: everything reached through a wrapped value is
+ *    wrapped, everything the guest passes in reaches the host wrapped
+ *    (membrane-handler.ts, invariant 2).
+ * 2. Identity per domain, no double wrapping (domain.ts, invariant 1).
+ * 3. No Proxy invariant can fail, and freezing a view never freezes the
+ *    real object (membrane-handler.ts, invariants 3 and 4).
+ * 4. Revocation is total, including calls in flight and pending promises,
+ *    and drops references to targets (domain.ts, invariant 3).
+ * 5. Attenuation only narrows, and cannot be undone by passing a view back
+ *    (policy.ts, invariant 1; domain.ts, invariant 2).
+ *
+ * Evaluating this module has no side effects; a membrane does nothing until
+ * the host wraps something.
+ */
+import { CellError } from "./cell-error.js";
+import { WeakMapCtor, isObjectLike } from "./commons.js";
+import { Lifetime, type Registry } from "./domain.js";
+import { asRecord, compose, type Policy, type PolicyRecord } from "./policy.js";
+
+/** A per-reference revocable view: a caretaker. */
+export interface Caretaker<T> {
+  /** The view to hand to the guest. */
+  readonly proxy: T;
+  /**
+   * Revokes this view and everything reached through it; the rest of the
+   * membrane stays alive. Revoking twice keeps the first reason.
+   */
+  revoke(reason: string): void;
+}
+
+/** A membrane between one host and one guest. */
+export interface Membrane {
+  /** The name used in revocation errors, e.g. `cell "markdown"`. */
+  readonly name: string;
+  /**
+   * Hands a host value to the guest side. Primitives are returned as they
+   * are; see the README for how each kind of value crosses. With a policy,
+   * the guest gets an attenuated view; wrapping a view again narrows it.
+   */
+  wrap<T>(hostValue: T, policy?: Policy): T;
+  /**
+   * Hands a guest value to the host side: the host's own objects come back
+   * unwrapped, guest objects come wrapped.
+   */
+  toHost<T>(guestValue: T): T;
+  /** Wraps `hostValue` in a view that can be revoked on its own. */
+  revocable<T>(hostValue: T, options?: { name?: string; policy?: Policy }): Caretaker<T>;
+  /** Revokes every reference this membrane ever made, in both directions. */
+  revoke(reason: string): void;
+  /** Whether `revoke` has been called. */
+  readonly revoked: boolean;
+}
+
+const badArgument = (message: string): CellError => new CellError("MEMBRANE_BAD_ARGUMENT", message);
+
+const checkName = (name: unknown, what: string): string => {
+  if (typeof name !== "string" || name.length === 0 || name.length > 200) {
+    throw badArgument(`${what} must be a non-empty string of at most 200 characters.`);
+  }
+  return name;
+};
+
+/**
+ * Makes a membrane. Requires a realm locked down by SES for shared
+ * intrinsics to pass through unwrapped; without lockdown everything is
+ * wrapped.
+ *
+ * @example
+ * ```ts
+ * import { makeMembrane, readOnly } from "@padded-cell/membrane";
+ *
+ * const membrane = makeMembrane("plugin");
+ * const config = membrane.wrap({ theme: "dark" }, readOnly());
+ * const compartment = new Compartment({ globals: { config }, __options__: true });
+ * compartment.evaluate("config.theme"); // "dark"
+ * membrane.revoke("plugin disabled");
+ * compartment.evaluate("config.theme"); // throws RevokedError (code "REVOKED")
+ * ```
+ */
+export function makeMembrane(name: string): Membrane {
+  checkName(name, "A membrane's name");
+  const registry: Registry = { towardsGuest: new WeakMapCtor(), towardsHost: new WeakMapCtor() };
+  const root = new Lifetime(`membrane "${name}"`, null, registry);
+
+  const wrapIn = (lifetime: Lifetime, value: unknown, policy: Policy | undefined): unknown => {
+    if (!isObjectLike(value)) return value;
+    let record: PolicyRecord | null = policy === undefined ? null : asRecord(policy);
+    const view = registry.towardsGuest.get(value);
+    if (view !== undefined && record !== null) {
+      // Wrapping a view again narrows it: the old policy stays in force,
+      // and so does the lifetime it belongs to.
+      const real = view.towardsGuest.proxies?.get(value);
+      if (real === undefined) throw view.revokedError();
+      if (view.policy !== null) record = asRecord(compose(view.policy, record));
+      return view.lifetime.domain(record, record).toGuest(real);
+    }
+    return lifetime.domain(record, record).toGuest(value);
+  };
+
+  return harden({
+    name,
+    wrap<T>(hostValue: T, policy?: Policy): T {
+      return wrapIn(root, hostValue, policy) as T;
+    },
+    toHost<T>(guestValue: T): T {
+      if (!isObjectLike(guestValue)) return guestValue;
+      return root.domain(null, null).toHost(guestValue) as T;
+    },
+    revocable<T>(hostValue: T, options: { name?: string; policy?: Policy } = {}): Caretaker<T> {
+      const label = checkName(options.name ?? "view", "A caretaker's name");
+      const lifetime = new Lifetime(`"${label}" (in membrane "${name}")`, root, registry);
+      const proxy = wrapIn(lifetime, hostValue, options.policy) as T;
+      return harden({
+        proxy,
+        revoke(reason: string) {
+          lifetime.revoke(String(reason));
+        },
+      });
+    },
+    revoke(reason: string) {
+      if (typeof reason !== "string") throw badArgument("revoke() takes a reason string.");
+      root.revoke(reason);
+    },
+    get revoked() {
+      return root.revokedBy !== undefined;
+    },
+  });
+}
