@@ -250,35 +250,42 @@ describe("symbolic links", () => {
     expect(await codeOf(notes.readFile("up"))).toBe("FS_OUTSIDE_ROOT");
   });
 
-  it("invariant 2 (host backend 2): a symlink swapped in during reads never yields the outside file", async () => {
+  it("invariant 2 (host backend 2): a symlink swapped in (leaf or parent) during reads never yields the outside file", async () => {
     await writeFile(join(root, "victim.txt"), "INSIDE");
+    await mkdir(join(root, "d"));
+    await writeFile(join(root, "d", "secret.txt"), "INSIDE");
     const dir = makeDirCap(root);
-    const victim = join(root, "victim.txt");
-    const parked = join(root, "parked.txt");
-    const evil = join(root, "evil-link");
-    await symlink(join(outside, "secret.txt"), evil);
+    await symlink(join(outside, "secret.txt"), join(root, "evil-file"));
+    await symlink(outside, join(root, "evil-dir"));
     let stop = false;
     let swaps = 0;
+    const swap = async (name: string, evil: string) => {
+      await hostRename(join(root, name), join(root, `${name}.parked`));
+      await hostRename(join(root, evil), join(root, name));
+      await hostRename(join(root, name), join(root, evil));
+      await hostRename(join(root, `${name}.parked`), join(root, name));
+    };
     const swapper = (async () => {
-      // Bounded: at most 5000 swaps.
+      // Bounded: at most 5000 rounds.
       while (!stop && swaps < 5000) {
-        await hostRename(victim, parked);
-        await hostRename(evil, victim);
-        await hostRename(victim, evil);
-        await hostRename(parked, victim);
+        await Promise.all([swap("victim.txt", "evil-file"), swap("d", "evil-dir")]);
         swaps++;
       }
     })();
+    const readStream = async (p: string) => {
+      const s = await dir.openRead(p);
+      let t = "";
+      for await (const c of s) t += new TextDecoder().decode(c);
+      return t;
+    };
     const seen = new Map<string, number>();
-    for (let i = 0; i < 3000; i++) {
+    for (let i = 0; i < 2000; i++) {
       const results = await Promise.allSettled([
         dir.readFile("victim.txt", { encoding: "utf8" }),
-        (async () => {
-          const s = await dir.openRead("victim.txt");
-          let t = "";
-          for await (const c of s) t += new TextDecoder().decode(c);
-          return t;
-        })(),
+        dir.readFile("d/secret.txt", { encoding: "utf8" }),
+        dir.readFile("d/secret.txt", { encoding: "utf8" }),
+        readStream("victim.txt"),
+        readStream("d/secret.txt"),
       ]);
       for (const r of results) {
         const key = r.status === "fulfilled" ? r.value : (r.reason as { code: string }).code;
@@ -294,13 +301,16 @@ describe("symbolic links", () => {
     expect(seen.get("INSIDE") ?? 0).toBeGreaterThan(0);
   });
 
-  it("invariant 3 (host backend): a directory swapped for a link during writes never writes outside", async () => {
+  it("invariant 3 (host backend): a parent directory swapped for a link during changes never changes outside", async () => {
     const dir = makeDirCap(root);
-    await mkdir(join(root, "d"));
+    await mkdir(join(root, "d", "e"), { recursive: true });
+    await mkdir(join(outside, "e"));
+    await writeFile(join(outside, "e", "secret.txt"), "SECRET");
     await symlink(outside, join(root, "evil-dir"));
     let stop = false;
     let swaps = 0;
     const swapper = (async () => {
+      // Bounded: at most 5000 rounds.
       while (!stop && swaps < 5000) {
         await hostRename(join(root, "d"), join(root, "d-parked"));
         await hostRename(join(root, "evil-dir"), join(root, "d"));
@@ -311,19 +321,24 @@ describe("symbolic links", () => {
     })();
     for (let i = 0; i < 1500; i++) {
       await Promise.allSettled([
-        dir.writeFile("d/secret.txt", "PWNED"),
-        dir.writeFile("d/new.txt", "PWNED"),
-        dir.mkdir("d/newdir"),
-        dir.rm("d/newdir", { recursive: true }),
-        dir.rename("a.txt", "d/a.txt").then(() => dir.rename("d/a.txt", "a.txt")),
+        dir.writeFile("d/e/secret.txt", "PWNED"),
+        dir.appendFile("d/e/new.txt", "PWNED"),
+        dir.mkdir("d/e/newdir"),
+        dir.rm("d/e/newdir", { recursive: true }),
+        dir.rm("d/e/secret.txt"),
+        dir.rename("a.txt", "d/e/a.txt").then(() => dir.rename("d/e/a.txt", "a.txt")),
       ]);
     }
     stop = true;
     await swapper;
     expect(swaps).toBeGreaterThan(10);
-    expect(await readFile(join(outside, "secret.txt"), "utf8")).toBe("SECRET");
     const { readdir } = await import("node:fs/promises");
-    expect((await readdir(outside)).sort()).toEqual(["secret.txt"]);
+    expect(await readFile(join(outside, "e", "secret.txt"), "utf8")).toBe("SECRET");
+    expect((await readdir(outside, { recursive: true })).sort()).toEqual([
+      "e",
+      "e/secret.txt",
+      "secret.txt",
+    ]);
   });
 
   it("TOCTOU on a copy destination: a link placed at the destination is never written through", async () => {
