@@ -75,6 +75,8 @@ export const runWallGuest = (port: GuestPort): void => {
   const codec = makeWallCodec({ side: "wall", makeError: dataToError });
   let config: InitConfig | undefined;
   let caps: unknown = harden({});
+  /** One compartment for every `evaluate` of the cell: scripts share its globals, as in a REPL. */
+  let scriptCompartment: Compartment | undefined;
   let outputBytes = 0;
 
   const write =
@@ -106,10 +108,11 @@ export const runWallGuest = (port: GuestPort): void => {
       if (config !== undefined) throw new Error("this wall already serves a cell");
       config = harden({ name: String(cfg.name), maxOutputBytes: Number(cfg.maxOutputBytes) });
       caps = grants;
+      scriptCompartment = makeCompartment();
     },
     evaluate: (source: string) => {
-      if (config === undefined) throw new Error("this wall has no cell yet");
-      return makeCompartment().evaluate(String(source));
+      if (scriptCompartment === undefined) throw new Error("this wall has no cell yet");
+      return scriptCompartment.evaluate(String(source));
     },
     run: async (source: string, exportName: string) => {
       if (config === undefined) throw new Error("this wall has no cell yet");

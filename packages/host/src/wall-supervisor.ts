@@ -96,9 +96,9 @@ export interface Wall {
   readonly name: string;
   /** Process id or thread id of the wall. */
   readonly id: number;
-  /** Evaluates a script in a fresh Compartment inside the wall; resolves to its completion value, as data. */
+  /** Evaluates a script in the cell's Compartment inside the wall (one per cell; scripts share its globals); resolves to its completion value, as data. */
   readonly evaluate: (source: string) => Promise<unknown>;
-  /** Imports `source` as a module and returns `await module[exportName](caps)`, as data. */
+  /** Imports `source` as a module in a fresh Compartment and returns `await module[exportName](caps)`, as data. */
   readonly run: (source: string, exportName?: string) => Promise<unknown>;
   /** Cuts every capability: calls in flight and later calls fail with `REVOKED`. */
   readonly revoke: (reason: string) => void;
