@@ -22,7 +22,7 @@
  * It does not enforce CPU, memory or time limits: the host's supervisor does,
  * from outside the wall, because code inside cannot police itself.
  */
-import { makeCapTP } from "@endo/captp";
+import { makeCapTP } from "./wall-captp.js";
 import { errorToData, dataToError, makeWallCodec } from "./wall-codec.js";
 
 /** The raw channel the entry gives the runtime. */

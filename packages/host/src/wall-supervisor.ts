@@ -25,7 +25,7 @@
 // CapTP needs the `HandledPromise` global; installs it when the host's own
 // bootstrap has not (idempotent).
 import "@endo/eventual-send/shim.js";
-import { makeCapTP } from "@endo/captp";
+import { makeCapTP } from "./wall-captp.js";
 import { CellError } from "@padded-cell/membrane";
 import { dataToError, makeWallCodec, type WallErrorData } from "./wall-codec.js";
 import type { WallErrorCode } from "./wall-error-codes.js";
