@@ -128,6 +128,66 @@ const inCellTerms = (message: string): string =>
     .replaceAll(VIRTUAL_ROOT, "./")
     .replace(/file:\/\/\/[^\s"'`)]*/g, "(a location outside the plugin root)");
 
+/**
+ * The specifier the entry compartment imports for a host-side request:
+ * `./a/../b.js` becomes `./b.js`; absolute paths, URLs and specifiers that
+ * climb above the plugin root are refused (invariant 1); bare specifiers
+ * pass unchanged.
+ */
+const entrySpecifierOf = (specifier: string): string => {
+  if (ABSOLUTE_OR_URL.test(specifier) && !specifier.startsWith("node:")) {
+    throw new CellError(
+      "MODULE_OUTSIDE_ROOT",
+      `Denied: import of ${JSON.stringify(specifier)}. Absolute paths and URLs are not importable in a cell; name modules relative to the plugin root, such as './index.js'.`,
+    );
+  }
+  if (
+    specifier !== "." &&
+    specifier !== ".." &&
+    !specifier.startsWith("./") &&
+    !specifier.startsWith("../")
+  ) {
+    return specifier;
+  }
+  const base = "file:///plugin/";
+  const url = new URL(specifier, base);
+  if (url.search !== "" || url.hash !== "") {
+    throw new CellError(
+      "MODULE_BAD_REQUEST",
+      `Invalid specifier ${JSON.stringify(specifier)}: query strings and fragments are not supported.`,
+    );
+  }
+  if (!url.href.startsWith(base)) {
+    throw new CellError(
+      "MODULE_OUTSIDE_ROOT",
+      `Denied: import of ${JSON.stringify(specifier)}: it climbs above the plugin root. Cells load only files inside their plugin folder.`,
+    );
+  }
+  return `./${url.href.slice(base.length)}`;
+};
+
+/**
+ * Copies a record of host-provided values, refusing any value that is not
+ * frozen. The loader does not harden them itself: hardening walks the whole
+ * graph and could freeze host objects the host never meant to hand out
+ * (its `globalThis`, say); the host hardens what it grants.
+ */
+const frozenRecordOf = (record: object, what: string): Readonly<Record<string, object>> => {
+  const copy: Record<string, object> = {};
+  for (const [name, value] of Object.entries(record)) {
+    if ((typeof value === "object" && value !== null) || typeof value === "function") {
+      if (!Object.isFrozen(value)) {
+        throw new CellError(
+          "MODULE_BAD_REQUEST",
+          `The loader's ${what} must be hardened: ${JSON.stringify(name)} is not frozen. Pass harden(value).`,
+        );
+      }
+    }
+    copy[name] = value as object;
+  }
+  return Object.freeze(copy);
+};
+
 const cellErrorOf = (error: unknown, fallback: ModuleErrorCode, context: string): CellError => {
   if (error instanceof CellError) return error;
   const message = messageOf(error);
@@ -160,8 +220,8 @@ export const makeModuleLoader = (options: ModuleLoaderOptions): ModuleLoader => 
     );
   }
   const allowList = makeImportAllowList([...allow]);
-  const builtinTable: Readonly<Record<string, object>> = harden({ ...builtins });
-  const endowments = harden({ ...globals });
+  const builtinTable = frozenRecordOf(builtins, "builtins");
+  const endowments = frozenRecordOf(globals, "globals");
   const hasBuiltin = (specifier: string): boolean =>
     Object.prototype.hasOwnProperty.call(builtinTable, specifier);
 
@@ -187,7 +247,7 @@ export const makeModuleLoader = (options: ModuleLoaderOptions): ModuleLoader => 
       const facade = builtinTable[specifier] as Record<string, unknown>;
       return harden({
         imports: [],
-        exports: [...keys(facade), "default"],
+        exports: [...new Set([...keys(facade), "default"])],
         execute: (exports: Record<string, unknown>) => {
           for (const name of keys(facade)) exports[name] = facade[name];
           exports.default = facade;
@@ -238,9 +298,37 @@ export const makeModuleLoader = (options: ModuleLoaderOptions): ModuleLoader => 
         );
       }
     };
+    const packageName = describeLocation(`${linked.name}`);
+    /** Names the failure of a load in the cell's terms (invariant 4). */
+    const importHook = async (specifier: string, ...rest: unknown[]): Promise<unknown> => {
+      try {
+        return await linked.importHook(specifier, ...rest);
+      } catch (error) {
+        if (error instanceof CellError) throw error;
+        const message = messageOf(error);
+        if (error instanceof SyntaxError || /SES_[A-Z_]*REJECTED/.test(message)) {
+          return deny(
+            new CellError(
+              "MODULE_SYNTAX",
+              `Cannot parse ${JSON.stringify(specifier)} in package ${packageName}: ${inCellTerms(message)}`,
+            ),
+          );
+        }
+        if (/Cannot find file/.test(message)) {
+          return deny(
+            new CellError(
+              "MODULE_NOT_FOUND",
+              `Not found: ${JSON.stringify(specifier)} in package ${packageName} (also tried the .js, .json and /index.js forms).`,
+            ),
+          );
+        }
+        throw error;
+      }
+    };
     const compartment = new (Compartment as unknown as CompartmentConstructor)({
       ...linked,
       resolveHook,
+      importHook,
       __options__: true,
     });
     if (typeof linked.name === "string") compartmentsByName.set(linked.name, compartment);
@@ -256,6 +344,12 @@ export const makeModuleLoader = (options: ModuleLoaderOptions): ModuleLoader => 
       throw new CellError("MODULE_NOT_FOUND", "Not found: the plugin folder does not exist.");
     }
     const readPowers = makeConfinedReadPowers(realRoot);
+    if ((await readPowers.maybeRead(`${VIRTUAL_ROOT}package.json`)) === undefined) {
+      throw new CellError(
+        "MODULE_NOT_FOUND",
+        'Not found: ./package.json. A plugin folder needs a package.json ({"type": "module"} for ES modules, and the packages it uses under "dependencies").',
+      );
+    }
     let compartmentMap;
     try {
       compartmentMap = await mapNodeModules(readPowers, `${VIRTUAL_ROOT}package.json`, {
@@ -292,12 +386,16 @@ export const makeModuleLoader = (options: ModuleLoaderOptions): ModuleLoader => 
         "importModule takes a module specifier string, such as './index.js'.",
       );
     }
+    const fullSpecifier = entrySpecifierOf(specifier);
+    if (!fullSpecifier.startsWith("./") && !isNodeBuiltin(fullSpecifier)) {
+      if (!allowList.allows(fullSpecifier)) throw deniedImportError(fullSpecifier);
+    }
     lastDenial = undefined;
     entryPromise ??= link();
     try {
       const entry = await entryPromise;
-      const result = (await entry.import(specifier)) as { namespace?: unknown };
-      return (result.namespace ?? result) as Record<string, unknown>;
+      const result = (await entry.import(fullSpecifier)) as { namespace: unknown };
+      return result.namespace as Record<string, unknown>;
     } catch (error) {
       const denial = takeDenial();
       // Only the denial that caused this failure: a deferred denial of an
