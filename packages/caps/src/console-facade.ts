@@ -1,0 +1,122 @@
+/**
+ * A `console`-shaped object for cells, writing through a stdio capability.
+ *
+ * Invariants:
+ * 1. Arguments are formatted with {@link formatValues}: no guest getter,
+ *    `toString`, `valueOf` or proxy trap runs, and each line is bounded.
+ * 2. The facade holds only the guest side of stdio; it cannot read output.
+ * 3. A console call never throws because output failed (a revoked or full
+ *    stdio is silent, as a closed terminal is); members it does not provide
+ *    throw `CONSOLE_NOT_SUPPORTED` naming the member.
+ * 4. `trace` prints its message but never a stack (stacks hold host paths).
+ *
+ * It does not provide `time`/`timeEnd` (they need a clock grant), `profile`
+ * or inspector hooks.
+ */
+import { CellError } from "@padded-cell/membrane";
+import { formatValues, type FormatOptions } from "./console-format.js";
+import type { StdioCap, StdioStream } from "./stdio-cap.js";
+
+/** The members of the console facade. */
+export interface ConsoleFacade {
+  log(...args: unknown[]): void;
+  info(...args: unknown[]): void;
+  debug(...args: unknown[]): void;
+  warn(...args: unknown[]): void;
+  error(...args: unknown[]): void;
+  trace(...args: unknown[]): void;
+  dir(value?: unknown): void;
+  table(data?: unknown): void;
+  assert(condition?: unknown, ...args: unknown[]): void;
+  group(...label: unknown[]): void;
+  groupCollapsed(...label: unknown[]): void;
+  groupEnd(): void;
+  count(label?: unknown): void;
+  countReset(label?: unknown): void;
+  time(label?: unknown): never;
+  timeEnd(label?: unknown): never;
+  timeLog(label?: unknown): never;
+}
+
+const MAX_GROUP_DEPTH = 32;
+const MAX_COUNTERS = 1000;
+
+/**
+ * Make a `console` for a cell from a stdio capability.
+ *
+ * @example
+ * ```ts
+ * const { cap, host } = makeStdio();
+ * const console = makeConsoleFacade(cap);
+ * console.log("sum", 1 + 1, { ok: true });
+ * host.read().stdout; // "sum 2 { ok: true }\n"
+ * ```
+ */
+export function makeConsoleFacade(stdioCap: StdioCap, options: FormatOptions = {}): ConsoleFacade {
+  const write = stdioCap.write;
+  let indent = "";
+  const counts = new Map<string, number>();
+
+  const print = (stream: StdioStream, text: string) => {
+    const lines = indent
+      ? text
+          .split("\n")
+          .map((l) => indent + l)
+          .join("\n")
+      : text;
+    try {
+      const p: unknown = Reflect.apply(write, stdioCap, [stream, `${lines}\n`]);
+      if (p instanceof Promise) p.catch(() => undefined);
+    } catch {
+      // Invariant 3: output failures are silent, as with a closed terminal.
+    }
+  };
+  const fmt = (args: readonly unknown[]) => formatValues(args, options);
+  const label = (l: unknown) =>
+    l === undefined ? "default" : typeof l === "string" ? l : fmt([l]);
+  const notSupported = (member: string): never => {
+    throw new CellError(
+      "CONSOLE_NOT_SUPPORTED",
+      `console.${member} is not available in this cell; it needs a clock capability.`,
+    );
+  };
+
+  return harden({
+    log: (...args: unknown[]) => print("stdout", fmt(args)),
+    info: (...args: unknown[]) => print("stdout", fmt(args)),
+    debug: (...args: unknown[]) => print("stdout", fmt(args)),
+    warn: (...args: unknown[]) => print("stderr", fmt(args)),
+    error: (...args: unknown[]) => print("stderr", fmt(args)),
+    trace: (...args: unknown[]) => print("stderr", `Trace${args.length ? `: ${fmt(args)}` : ""}`),
+    dir: (value?: unknown) => print("stdout", fmt([value])),
+    // Fallback: a table is printed as the formatted value.
+    table: (data?: unknown) => print("stdout", fmt([data])),
+    assert: (condition?: unknown, ...args: unknown[]) => {
+      if (!condition) print("stderr", `Assertion failed${args.length ? `: ${fmt(args)}` : ""}`);
+    },
+    group: (...args: unknown[]) => {
+      if (args.length) print("stdout", fmt(args));
+      if (indent.length < MAX_GROUP_DEPTH * 2) indent += "  ";
+    },
+    groupCollapsed: (...args: unknown[]) => {
+      if (args.length) print("stdout", fmt(args));
+      if (indent.length < MAX_GROUP_DEPTH * 2) indent += "  ";
+    },
+    groupEnd: () => {
+      indent = indent.slice(2);
+    },
+    count: (l?: unknown) => {
+      const key = label(l);
+      if (!counts.has(key) && counts.size >= MAX_COUNTERS) counts.clear();
+      const n = (counts.get(key) ?? 0) + 1;
+      counts.set(key, n);
+      print("stdout", `${key}: ${n}`);
+    },
+    countReset: (l?: unknown) => {
+      counts.delete(label(l));
+    },
+    time: () => notSupported("time"),
+    timeEnd: () => notSupported("timeEnd"),
+    timeLog: () => notSupported("timeLog"),
+  });
+}

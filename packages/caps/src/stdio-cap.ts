@@ -1,0 +1,163 @@
+/**
+ * Standard output for a cell: a guest side that can only write, and a host
+ * side that reads what was written, with bounded memory.
+ *
+ * Invariants:
+ * 1. Output is bounded: each stream keeps at most `limitBytes` bytes; the
+ *    first write past the limit is cut there and the marker
+ *    "[output truncated after N bytes]" is appended once; later writes are
+ *    dropped. Memory never grows past the limit plus the marker.
+ * 2. The guest side (`cap`) cannot read anything back; only `host` can, and
+ *    the two are returned separately so the host hands out only `cap`.
+ * 3. Written data is copied at the call (strings are immutable; bytes are
+ *    copied with a captured `Uint8Array` constructor), so a cell mutating its
+ *    buffer afterwards changes nothing. Only string primitives and genuine
+ *    `Uint8Array`s are accepted; nothing is coerced, so no guest `toString`
+ *    runs.
+ * 4. A connected host `Writable` receives exactly what is kept in memory
+ *    (including the marker), so a flood cannot flood the host's terminal.
+ * 5. With a `scope`, writes after the scope closes throw `REVOKED`.
+ *
+ * It does not provide stdin, and it does not wait for a connected `Writable`
+ * to drain (its own buffering applies).
+ */
+import type { Writable } from "node:stream";
+import { CellError } from "@padded-cell/membrane";
+import type { ResourceScope } from "./resource-scope.js";
+
+const TypedArrayPrototype = Object.getPrototypeOf(Uint8Array.prototype) as object;
+const typedArrayTag = Object.getOwnPropertyDescriptor(TypedArrayPrototype, Symbol.toStringTag)
+  ?.get as (this: unknown) => unknown;
+const { apply } = Reflect;
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** Which stream a write goes to. */
+export type StdioStream = "stdout" | "stderr";
+
+/** The guest side of stdio: write only. */
+export interface StdioCap {
+  /** Append text or bytes to a stream. */
+  write(stream: StdioStream, data: string | Uint8Array): Promise<void>;
+}
+
+/** The host side of stdio: read what the guest wrote. */
+export interface StdioHost {
+  /** Everything kept so far, decoded as UTF-8. */
+  read(): { stdout: string; stderr: string };
+  /** Everything kept so far, as bytes. */
+  readBytes(): { stdout: Uint8Array; stderr: Uint8Array };
+  /** Whether each stream hit its limit. */
+  truncated(): { stdout: boolean; stderr: boolean };
+}
+
+/** Options of {@link makeStdio}. */
+export interface StdioOptions {
+  /** Bytes kept per stream (default 1 MiB). */
+  limitBytes?: number;
+  /** Host streams that also receive what is kept (for example `process.stdout`). */
+  connect?: { stdout?: Writable; stderr?: Writable };
+  /** Close writes when this scope closes. */
+  scope?: ResourceScope;
+}
+
+/** The default per-stream limit of {@link makeStdio}. */
+export const DEFAULT_STDIO_LIMIT_BYTES = 1024 * 1024;
+
+/** The marker appended once when a stream passes its limit. */
+export const truncationMarker = (limit: number): string =>
+  `\n[output truncated after ${limit} bytes]\n`;
+
+/** Is `value` a genuine Uint8Array (by internal slot, not by properties)? */
+export const isUint8Array = (value: unknown): value is Uint8Array =>
+  ArrayBuffer.isView(value) && apply(typedArrayTag, value, []) === "Uint8Array";
+
+const makeSink = (limit: number, out: Writable | undefined) => {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  let truncated = false;
+  const keep = (bytes: Uint8Array) => {
+    if (bytes.length === 0) return;
+    chunks.push(bytes);
+    out?.write(bytes);
+  };
+  return {
+    write(bytes: Uint8Array) {
+      if (truncated) return;
+      const room = limit - size;
+      if (bytes.length <= room) {
+        size += bytes.length;
+        keep(bytes);
+        return;
+      }
+      truncated = true;
+      size = limit;
+      keep(bytes.subarray(0, room));
+      keep(encoder.encode(truncationMarker(limit)));
+    },
+    bytes(): Uint8Array {
+      const total = chunks.reduce((n, c) => n + c.length, 0);
+      const all = new Uint8Array(total);
+      let at = 0;
+      for (const c of chunks) {
+        all.set(c, at);
+        at += c.length;
+      }
+      return all;
+    },
+    get truncated() {
+      return truncated;
+    },
+  };
+};
+
+/**
+ * Make a pair: a write-only stdio capability for a cell and the host's reader.
+ * Give the cell only `cap`.
+ *
+ * @example
+ * ```ts
+ * const { cap, host } = makeStdio({ limitBytes: 64 * 1024 });
+ * await cap.write("stdout", "hello\n");
+ * host.read().stdout; // "hello\n"
+ * ```
+ */
+export function makeStdio(options: StdioOptions = {}): { cap: StdioCap; host: StdioHost } {
+  const limit = options.limitBytes ?? DEFAULT_STDIO_LIMIT_BYTES;
+  if (!(Number.isSafeInteger(limit) && limit >= 0)) {
+    throw new CellError("ATTENUATE_INVALID_OPTION", "limitBytes must be a non-negative integer.");
+  }
+  const { scope } = options;
+  const sinks = {
+    stdout: makeSink(limit, options.connect?.stdout),
+    stderr: makeSink(limit, options.connect?.stderr),
+  };
+
+  const cap: StdioCap = {
+    async write(stream: StdioStream, data: string | Uint8Array): Promise<void> {
+      scope?.assertOpen();
+      if (stream !== "stdout" && stream !== "stderr") {
+        throw new CellError("STDIO_INVALID_STREAM", 'Write to "stdout" or "stderr".');
+      }
+      let bytes: Uint8Array;
+      if (typeof data === "string") bytes = encoder.encode(data);
+      else if (isUint8Array(data)) bytes = new Uint8Array(data);
+      else
+        throw new CellError(
+          "STDIO_INVALID_DATA",
+          `Write a string or a Uint8Array, not ${typeof data}.`,
+        );
+      sinks[stream].write(bytes);
+    },
+  };
+  const host: StdioHost = {
+    read: () =>
+      harden({
+        stdout: decoder.decode(sinks.stdout.bytes()),
+        stderr: decoder.decode(sinks.stderr.bytes()),
+      }),
+    readBytes: () => harden({ stdout: sinks.stdout.bytes(), stderr: sinks.stderr.bytes() }),
+    truncated: () => harden({ stdout: sinks.stdout.truncated, stderr: sinks.stderr.truncated }),
+  };
+  return harden({ cap, host });
+}
