@@ -16,7 +16,8 @@
  *    (`{ t: "ok", v }` or `{ t: "err", e }`) that this codec encodes and
  *    decodes itself.
  * 2. Only data and capabilities cross. Accessors (hostile getters), symbols,
- *    non-plain objects and cycles are refused with `WALL_UNPASSABLE` before
+ *    built-in objects (Date, Map, Promise...), non-plain objects without
+ *    methods and cycles are refused with `WALL_UNPASSABLE` before
  *    anything is sent; records are rebuilt from their own string keys, so a
  *    guest cannot forge the codec's tagged envelopes.
  * 3. A capability that comes back to the side that exported it is unwrapped to
@@ -54,6 +55,30 @@ const ErrorCtors: Readonly<Record<string, ErrorConstructor>> = freeze({
   URIError,
 });
 const Uint8ArrayProto = Uint8Array.prototype;
+/**
+ * Built-in prototypes whose instances are neither data nor capabilities
+ * (class: a Date, Map or Promise would otherwise pass as a "capability" of its
+ * prototype's methods).
+ */
+const BUILTIN_PROTOS: ReadonlySet<object> = new Set<object>([
+  Date.prototype,
+  Map.prototype,
+  Set.prototype,
+  WeakMap.prototype,
+  WeakSet.prototype,
+  RegExp.prototype,
+  Promise.prototype,
+  ArrayBuffer.prototype,
+  DataView.prototype,
+  getPrototypeOf(Uint8ArrayProto) as object,
+  Function.prototype,
+]);
+const hasBuiltinProto = (obj: object): boolean => {
+  for (let o: object | null = getPrototypeOf(obj); o !== null; o = getPrototypeOf(o)) {
+    if (BUILTIN_PROTOS.has(o)) return true;
+  }
+  return false;
+};
 
 /** Bounds on what one side accepts from the other (class: huge inputs). */
 const MAX_METHODS = 256;
@@ -300,6 +325,7 @@ export const makeWallCodec = ({ makeError, side }: WallCodecOptions): WallCodec 
         return makeTagged(TAG_ERROR, errorToData(obj));
       }
       if (proto !== ObjectProto && proto !== null) {
+        if (hasBuiltinProto(obj)) return unpassable("a built-in object that is not plain data");
         return methodNamesOf(obj).length > 0 ? exportCap(obj) : unpassable("a non-plain object");
       }
       const descs = getOwnPropertyDescriptors(obj);

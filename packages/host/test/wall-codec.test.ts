@@ -1,0 +1,211 @@
+// The passing rules of a wall, tested over a real CapTP connection between two
+// codecs in this realm (the same code runs on each side of a real wall).
+import "@endo/eventual-send/shim.js";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { makeCapTP } from "../src/wall-captp.js";
+import { dataToError, makeWallCodec, type WallCodec } from "../src/wall-codec.js";
+
+/** Two codecs joined by CapTP; `remote` is side B's bootstrap value as A sees it. */
+const connect = async (bootstrap: unknown) => {
+  const a = makeWallCodec({ side: "a", makeError: dataToError });
+  const b = makeWallCodec({ side: "b", makeError: dataToError });
+  // eslint-disable-next-line prefer-const
+  let capA: ReturnType<typeof makeCapTP>;
+  const capB = makeCapTP(
+    "b",
+    (m) => queueMicrotask(() => capA.dispatch(m as never)),
+    b.exportValue(harden(bootstrap)),
+  );
+  capA = makeCapTP("a", (m) => queueMicrotask(() => capB.dispatch(m as never)), undefined);
+  const remote = a.importValue(await capA.getBootstrap()) as Record<
+    string,
+    (...args: unknown[]) => Promise<unknown>
+  >;
+  return { a, b, remote };
+};
+
+const echoSide = () => ({ echo: async (v: unknown) => v });
+
+const shape = async (p: Promise<unknown>) => {
+  try {
+    await p;
+  } catch (err) {
+    const e = err as Record<string, unknown>;
+    return { name: e.name, message: e.message, code: e.code };
+  }
+  throw new Error("expected a rejection");
+};
+
+describe("wall codec", () => {
+  it("copies data both ways: records, arrays, bytes, bigints, undefined", async () => {
+    const { remote } = await connect(echoSide());
+    const value = harden({
+      n: 1.5,
+      s: "é\n",
+      b: true,
+      z: null,
+      u: undefined,
+      big: 2n ** 70n,
+      list: [1, "two", [3]],
+      bytes: new Uint8Array([0, 1, 254, 255]),
+    });
+    const back = (await remote.echo!(value)) as Record<string, unknown>;
+    expect(back).toEqual(value);
+    expect(back.bytes).toBeInstanceOf(Uint8Array);
+    expect(Object.isFrozen(back)).toBe(true);
+  });
+
+  it("property: any JSON-like value crosses unchanged", async () => {
+    const { remote } = await connect(echoSide());
+    await fc.assert(
+      fc.asyncProperty(fc.jsonValue({ maxDepth: 4 }), async (v) => {
+        const clean = JSON.parse(JSON.stringify(v)) as unknown;
+        expect(await remote.echo!(harden(clean))).toEqual(clean);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it("invariant 1: an error crosses as exactly name, message and code", async () => {
+    const err = Object.assign(new Error("Denied: /data/a.txt"), {
+      code: "FS_DENIED",
+      hostPath: "/srv/real/a.txt",
+    });
+    err.name = "CellError";
+    const { remote } = await connect({
+      fail: async () => {
+        throw err;
+      },
+    });
+    const caught = await remote.fail!().catch((e: unknown) => e as Record<string, unknown>);
+    expect(caught).toBeInstanceOf(Error);
+    expect({ name: caught.name, message: caught.message, code: caught.code }).toEqual({
+      name: "CellError",
+      message: "Denied: /data/a.txt",
+      code: "FS_DENIED",
+    });
+    expect(Object.keys(caught as object)).toEqual(["code"]);
+    expect(caught.hostPath).toBeUndefined();
+  });
+
+  it("invariant 1: a hostile thrown value (getters that throw) still becomes a plain error", async () => {
+    const hostile = {
+      get name(): string {
+        throw new Error("gotcha");
+      },
+    };
+    const { remote } = await connect({
+      fail: async () => {
+        throw hostile;
+      },
+    });
+    expect(await shape(remote.fail!())).toEqual({
+      name: "Error",
+      message: "unreadable error",
+      code: undefined,
+    });
+  });
+
+  it("invariant 2: symbols, getters, cycles and non-plain objects are refused before sending", async () => {
+    const { remote } = await connect(echoSide());
+    let getterRan = false;
+    const withGetter = {
+      get secret() {
+        getterRan = true;
+        return 1;
+      },
+    };
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    for (const bad of [
+      Symbol("s"),
+      withGetter,
+      cyclic,
+      new Date(0),
+      new Map(),
+      { p: Promise.resolve() },
+    ]) {
+      expect(await shape(remote.echo!(bad))).toMatchObject({
+        name: "CellError",
+        code: "WALL_UNPASSABLE",
+      });
+    }
+    expect(getterRan).toBe(false);
+  });
+
+  it("invariant 2: a record that imitates the codec's tags arrives as a plain record", async () => {
+    const { remote } = await connect(echoSide());
+    const forged = {
+      [Symbol.toStringTag]: "pc-cap",
+      [Symbol.for("passStyle")]: "tagged",
+      payload: { methods: ["readFile"] },
+    };
+    expect(await remote.echo!(forged)).toEqual({ payload: { methods: ["readFile"] } });
+  });
+
+  it("capabilities cross by reference: methods become async methods with the same names", async () => {
+    const counter = () => {
+      let n = 0;
+      return { inc: async () => (n += 1), get: async () => n };
+    };
+    const { remote } = await connect({ make: async () => counter() });
+    const c = (await remote.make!()) as Record<string, () => Promise<number>>;
+    expect(Object.keys(c).sort()).toEqual(["get", "inc"]);
+    await c.inc!();
+    await c.inc!();
+    expect(await c.get!()).toBe(2);
+    expect(Object.isFrozen(c)).toBe(true);
+  });
+
+  it("invariant 3: a capability sent back arrives as the original object", async () => {
+    const original = harden({ ping: async () => "pong" });
+    let seen: unknown;
+    const { remote } = await connect({
+      give: async () => original,
+      take: async (cap: unknown) => {
+        seen = cap;
+        return cap === original;
+      },
+    });
+    const cap = await remote.give!();
+    expect(await remote.give!()).toBe(cap);
+    expect(await remote.take!(cap)).toBe(true);
+    expect(seen).toBe(original);
+  });
+
+  it("functions cross as callable references", async () => {
+    const { remote } = await connect({ apply: async (f: (x: number) => Promise<number>) => f(20) });
+    expect(await remote.apply!(async (x: number) => x + 22)).toBe(42);
+  });
+
+  it("invariant 4: revoke rejects calls in flight and later calls with REVOKED", async () => {
+    let b: WallCodec | undefined;
+    const conn = await connect({ hang: () => new Promise(() => {}), ok: async () => 1 });
+    b = conn.b;
+    const inFlight = conn.remote.hang!();
+    await new Promise((r) => setTimeout(r, 10));
+    b.revoke("plugin disabled");
+    const expected = { name: "RevokedError", code: "REVOKED", message: "Revoked: plugin disabled" };
+    expect(await shape(inFlight)).toEqual(expected);
+    expect(await shape(conn.remote.ok!())).toEqual(expected);
+    conn.a.revoke("caller side");
+    expect(await shape(conn.remote.ok!())).toMatchObject({ code: "REVOKED" });
+  });
+
+  it("invariant 5: `then` is never exported or installed (no thenable hijack)", async () => {
+    const thenable = { then: (r: (v: string) => void) => r("hijacked"), other: async () => 1 };
+    const { remote } = await connect({ give: async () => ({ cap: thenable }) });
+    const { cap } = (await remote.give!()) as { cap: Record<string, unknown> };
+    expect(Object.keys(cap)).toEqual(["other"]);
+    expect(cap.then).toBeUndefined();
+  });
+
+  it("invariant 5: a capability with too many methods is refused", async () => {
+    const many = Object.fromEntries(
+      Array.from({ length: 300 }, (_, i) => [`m${i}`, async () => i]),
+    );
+    const { remote } = await connect({ give: async () => many });
+    expect(await shape(remote.give!())).toMatchObject({ code: "WALL_UNPASSABLE" });
+  });
+});
