@@ -78,7 +78,7 @@ describe("wall codec", () => {
         throw err;
       },
     });
-    const caught = await remote.fail!().catch((e: unknown) => e as Record<string, unknown>);
+    const caught = (await remote.fail!().catch((e: unknown) => e)) as Record<string, unknown>;
     expect(caught).toBeInstanceOf(Error);
     expect({ name: caught.name, message: caught.message, code: caught.code }).toEqual({
       name: "CellError",
@@ -180,9 +180,8 @@ describe("wall codec", () => {
   });
 
   it("invariant 4: revoke rejects calls in flight and later calls with REVOKED", async () => {
-    let b: WallCodec | undefined;
     const conn = await connect({ hang: () => new Promise(() => {}), ok: async () => 1 });
-    b = conn.b;
+    const b: WallCodec = conn.b;
     const inFlight = conn.remote.hang!();
     await new Promise((r) => setTimeout(r, 10));
     b.revoke("plugin disabled");
