@@ -30,6 +30,7 @@ export const SetCtor = Set;
 export const MapCtor = Map;
 export const PromiseCtor = Promise;
 export const PromisePrototype = Promise.prototype;
+export const ObjectPrototype = Object.prototype;
 export const PromisePrototypeThen = Promise.prototype.then;
 export const ErrorCtor = Error;
 export const StringCtor = String;

@@ -29,17 +29,16 @@ import {
   ErrorCtor,
   MapCtor,
   PromiseCtor,
-  PromisePrototype,
   PromisePrototypeThen,
   ProxyCtor,
   ReflectApply,
-  ReflectGetPrototypeOf,
   SetCtor,
   WeakMapCtor,
   isObjectLike,
 } from "./commons.js";
-import { copyError, errorCtorOf } from "./error-copy.js";
-import { MembraneHandler } from "./membrane-handler.js";
+import { copyError } from "./error-copy.js";
+import { kindOf } from "./value-kind.js";
+import { MembraneHandler, type Link } from "./membrane-handler.js";
 import type { PolicyRecord } from "./policy.js";
 import { RevokedError } from "./revoked-error.js";
 import { makeShadow } from "./shadow-target.js";
@@ -150,14 +149,13 @@ export class Domain {
     const madeForHost = registry.towardsHost.get(value);
     if (madeForHost !== undefined) return unwrap(madeForHost.towardsHost, value);
     if (registry.towardsGuest.has(value) || isSharedIntrinsic(value)) return value;
-    const copy = copyValue(value);
+    const kind = kindOf(value);
+    const copy = copyValue(value, kind.copied);
     if (copy !== NOT_COPIED) return copy;
-    const Ctor = errorCtorOf(value);
-    if (Ctor !== undefined) return copyError(value, Ctor, true);
+    if (kind.error !== undefined) return copyError(value, kind.error, true);
     const result =
-      ReflectGetPrototypeOf(value) === PromisePrototype
-        ? this.bridge(value as Promise<unknown>, true)
-        : this.proxy(value, this.towardsGuest, registry.towardsGuest);
+      (kind.promise && this.bridge(value as Promise<unknown>, true)) ||
+      this.proxy(value, this.towardsGuest, registry.towardsGuest);
     cache.set(value, result);
     return result;
   }
@@ -179,14 +177,13 @@ export class Domain {
       return value;
     }
     if (registry.towardsHost.has(value) || isSharedIntrinsic(value)) return value;
-    const copy = copyValue(value);
+    const kind = kindOf(value);
+    const copy = copyValue(value, kind.copied);
     if (copy !== NOT_COPIED) return copy;
-    const Ctor = errorCtorOf(value);
-    if (Ctor !== undefined) return copyError(value, Ctor, false);
+    if (kind.error !== undefined) return copyError(value, kind.error, false);
     const result =
-      ReflectGetPrototypeOf(value) === PromisePrototype
-        ? this.bridge(value as Promise<unknown>, false)
-        : this.proxy(value, this.towardsHost, registry.towardsHost);
+      (kind.promise && this.bridge(value as Promise<unknown>, false)) ||
+      this.proxy(value, this.towardsHost, registry.towardsHost);
     cache.set(value, result);
     return result;
   }
@@ -200,7 +197,7 @@ export class Domain {
       // The conversion itself failed (revoked, or a host object's own code
       // threw): the guest gets a copy of that failure, never the object.
       return isObjectLike(failure)
-        ? copyError(failure, errorCtorOf(failure) ?? ErrorCtor, true)
+        ? copyError(failure, kindOf(failure).error ?? ErrorCtor, true)
         : failure;
     }
   }
@@ -221,7 +218,7 @@ export class Domain {
   proxy(real: object, handler: MembraneHandler, registry: WeakMap<object, Domain>): object {
     const shadow = makeShadow(real);
     const proxy = new ProxyCtor(shadow, handler);
-    (handler.real as WeakMap<object, object>).set(shadow, real);
+    (handler.real as WeakMap<object, Link>).set(shadow, { real, proxy });
     if (typeof real === "function") (handler.calls as WeakMap<object, object>).set(shadow, real);
     (handler.proxies as WeakMap<object, object>).set(proxy, real);
     registry.set(proxy, this);
@@ -232,35 +229,43 @@ export class Domain {
    * A promise of the receiving side that settles as `promise` does, with the
    * value converted; rejected with RevokedError if revoked first.
    */
-  bridge(promise: Promise<unknown>, towardsGuest: boolean): Promise<unknown> {
+  bridge(promise: Promise<unknown>, towardsGuest: boolean): Promise<unknown> | undefined {
     const { pending } = this.lifetime;
     const convert = (value: unknown): unknown =>
       !isObjectLike(value) ? value : towardsGuest ? this.toGuest(value) : this.toHost(value);
     const failed = (error: unknown): unknown =>
       towardsGuest ? this.thrownToGuest(error) : this.thrownToHost(error);
-    return new PromiseCtor((resolve, reject) => {
-      const cancel = (error: RevokedError) => reject(failed(error));
-      pending.add(cancel);
-      const settle = (fulfilled: boolean, value: unknown) => {
-        if (!pending.delete(cancel)) return;
-        try {
-          if (fulfilled) resolve(convert(value));
-          else reject(failed(value));
-        } catch (error) {
-          reject(failed(error));
-        }
-      };
-      try {
-        ReflectApply(PromisePrototypeThen, promise, [
-          (value: unknown) => settle(true, value),
-          (error: unknown) => settle(false, error),
-        ]);
-      } catch (error) {
-        settle(false, error);
-      }
+    let resolve: (value: unknown) => void = noop;
+    let reject: (error: unknown) => void = noop;
+    const bridged = new PromiseCtor((res, rej) => {
+      resolve = res;
+      reject = rej;
     });
+    const cancel = (error: RevokedError) => reject(failed(error));
+    const settle = (fulfilled: boolean, value: unknown) => {
+      if (!pending.delete(cancel)) return;
+      try {
+        if (fulfilled) resolve(convert(value));
+        else reject(failed(value));
+      } catch (error) {
+        reject(failed(error));
+      }
+    };
+    try {
+      ReflectApply(PromisePrototypeThen, promise, [
+        (value: unknown) => settle(true, value),
+        (error: unknown) => settle(false, error),
+      ]);
+    } catch {
+      // Not a promise after all (its prototype lied): it is wrapped instead.
+      return undefined;
+    }
+    pending.add(cancel);
+    return bridged;
   }
 }
+
+const noop = (): void => {};
 
 const unwrap = (handler: MembraneHandler, proxy: object): object => {
   const proxies = handler.proxies;

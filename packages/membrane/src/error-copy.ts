@@ -21,7 +21,8 @@ import {
   ReflectGetPrototypeOf,
 } from "./commons.js";
 
-const errorCtors = new Map<object, ErrorConstructor>();
+/** Intrinsic error prototypes and their constructors. */
+export const errorCtors = new Map<object, ErrorConstructor>();
 for (const Ctor of [
   Error,
   TypeError,
@@ -35,19 +36,8 @@ for (const Ctor of [
   errorCtors.set(Ctor.prototype, Ctor);
 }
 
-/** How far up a prototype chain the membrane looks for an error prototype. */
-const MAX_PROTO_DEPTH = 16;
-
-/** Returns the intrinsic error constructor in `value`'s chain, if any. */
-export const errorCtorOf = (value: object): ErrorConstructor | undefined => {
-  let current: object | null = value;
-  for (let depth = 0; current !== null && depth < MAX_PROTO_DEPTH; depth += 1) {
-    current = ReflectGetPrototypeOf(current);
-    const Ctor = current === null ? undefined : errorCtors.get(current);
-    if (Ctor) return Ctor;
-  }
-  return undefined;
-};
+/** How far up a prototype chain the membrane looks for an intrinsic prototype. */
+export const MAX_PROTO_DEPTH = 16;
 
 const ownData = (object: object, key: string): unknown => {
   const desc = ReflectGetOwnPropertyDescriptor(object, key);

@@ -51,6 +51,15 @@ import type { Domain } from "./domain.js";
 import { isMutatingBuiltin } from "./mutating-builtins.js";
 import type { PolicyRecord } from "./policy.js";
 
+/** What a live shadow stands for. */
+export interface Link {
+  readonly real: object;
+  readonly proxy: object;
+}
+
+const isObject = (value: unknown): value is object =>
+  (typeof value === "object" && value !== null) || typeof value === "function";
+
 const describeKey = (key: string | symbol): string => {
   const text = typeof key === "symbol" ? key.toString() : `"${key}"`;
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
@@ -58,8 +67,8 @@ const describeKey = (key: string | symbol): string => {
 
 /** Traps for the proxies of one domain, facing one side. */
 export class MembraneHandler implements ProxyHandler<object> {
-  /** Shadow → real target, while the view is live (not detached). `null` once revoked. */
-  real: WeakMap<object, object> | null = new WeakMapCtor();
+  /** Shadow → real target and proxy, while the view is live (not detached). `null` once revoked. */
+  real: WeakMap<object, Link> | null = new WeakMapCtor();
   /** Shadow → real function, for calls; kept when the view detaches. `null` once revoked. */
   calls: WeakMap<object, object> | null = new WeakMapCtor();
   /** Proxy → real target. `null` once revoked. */
@@ -102,7 +111,7 @@ export class MembraneHandler implements ProxyHandler<object> {
   target(shadow: object): object | undefined {
     const real = this.real;
     if (real === null) throw this.domain.revokedError();
-    return real.get(shadow);
+    return real.get(shadow)?.real;
   }
 
   /** The real function of a callable `shadow`; throws if revoked. */
@@ -114,13 +123,6 @@ export class MembraneHandler implements ProxyHandler<object> {
 
   assertAlive(): void {
     if (this.real === null) throw this.domain.revokedError();
-  }
-
-  receiver(real: object, receiver: unknown): unknown {
-    const proxies = this.proxies;
-    if (proxies === null) throw this.domain.revokedError();
-    const mapped = proxies.get(receiver as object);
-    return mapped === real ? real : this.in(receiver);
   }
 
   // --- policy ------------------------------------------------------------
@@ -222,7 +224,7 @@ export class MembraneHandler implements ProxyHandler<object> {
    */
   detach(shadow: object, real: object): void {
     this.sync(shadow, real);
-    (this.real as WeakMap<object, object>).delete(shadow);
+    (this.real as WeakMap<object, Link>).delete(shadow);
   }
 
   /** Keeps the shadow consistent before reporting on a non-extensible real. */
@@ -237,14 +239,18 @@ export class MembraneHandler implements ProxyHandler<object> {
 
   get(shadow: object, key: string | symbol, receiver: unknown): unknown {
     try {
-      const real = this.target(shadow);
-      if (real === undefined) return ReflectGet(shadow, key, receiver);
+      const map = this.real;
+      if (map === null) throw this.domain.revokedError();
+      const link = map.get(shadow);
+      if (link === undefined) return ReflectGet(shadow, key, receiver);
       if (this.policy !== null) {
         this.notify("get", key);
         if (this.hidden(shadow, key)) return undefined;
         if (this.substituted(key)) return this.out(this.policy.substitutes?.get(key));
       }
-      return this.out(ReflectGet(real, key, this.receiver(real, receiver)));
+      const real = link.real;
+      const value = ReflectGet(real, key, receiver === link.proxy ? real : this.in(receiver));
+      return isObject(value) ? this.out(value) : value;
     } catch (error) {
       throw this.fail(error);
     }
@@ -252,10 +258,18 @@ export class MembraneHandler implements ProxyHandler<object> {
 
   set(shadow: object, key: string | symbol, value: unknown, receiver: unknown): boolean {
     try {
-      const real = this.target(shadow);
-      if (real === undefined) return ReflectSet(shadow, key, value, receiver);
+      const map = this.real;
+      if (map === null) throw this.domain.revokedError();
+      const link = map.get(shadow);
+      if (link === undefined) return ReflectSet(shadow, key, value, receiver);
       this.checkWrite(shadow, "set", key);
-      return ReflectSet(real, key, this.in(value), this.receiver(real, receiver));
+      const real = link.real;
+      return ReflectSet(
+        real,
+        key,
+        this.in(value),
+        receiver === link.proxy ? real : this.in(receiver),
+      );
     } catch (error) {
       throw this.fail(error);
     }
@@ -394,7 +408,9 @@ export class MembraneHandler implements ProxyHandler<object> {
 
   apply(shadow: object, thisArg: unknown, args: unknown[]): unknown {
     try {
-      const real = this.callee(shadow);
+      const calls = this.calls;
+      if (calls === null) throw this.domain.revokedError();
+      const real = calls.get(shadow) as (...a: unknown[]) => unknown;
       const policy = this.policy;
       if (policy !== null) {
         this.notify("apply");
@@ -405,12 +421,16 @@ export class MembraneHandler implements ProxyHandler<object> {
           );
         }
       }
-      const self = this.in(thisArg);
+      const self = isObject(thisArg) ? this.in(thisArg) : thisArg;
       // The engine hands the trap a fresh array: converting in place is safe.
-      for (let i = 0; i < args.length; i += 1) args[i] = this.in(args[i]);
-      const result = ReflectApply(real as (...a: unknown[]) => unknown, self, args);
-      this.assertAlive(); // invariant 1: revoked while the call was in flight
-      return this.out(result);
+      for (let i = 0; i < args.length; i += 1) {
+        const arg = args[i];
+        if (isObject(arg)) args[i] = this.in(arg);
+      }
+      const result = ReflectApply(real, self, args);
+      // Invariant 1: revoked while the call was in flight.
+      if (this.calls === null) throw this.domain.revokedError();
+      return isObject(result) ? this.out(result) : result;
     } catch (error) {
       throw this.fail(error);
     }

@@ -78,11 +78,24 @@ const brand = (getter: (this: unknown) => unknown, value: object): boolean => {
 const copyBytes = (buffer: ArrayBufferLike, offset: number, length: number): ArrayBuffer =>
   new Uint8Array(new Uint8Array(buffer, offset, length)).buffer;
 
+/** The copied kinds, by the intrinsic prototype that announces them. */
+export const copiedKinds = new Map<object, string>([
+  [ArrayBuffer.prototype, "ArrayBuffer"],
+  [Date.prototype, "Date"],
+  [RegExp.prototype, "RegExp"],
+]);
+if (typeof SharedArrayBuffer === "function") {
+  copiedKinds.set(SharedArrayBuffer.prototype, "SharedArrayBuffer");
+}
+
 /**
- * Returns a copy of `value` if it is one of the kinds that cross by copy,
- * otherwise {@link NOT_COPIED}.
+ * Returns a copy of `value` if it is bytes (recognised by its internal
+ * slots alone), or of the kind its prototype chain announces and its
+ * internal slots confirm; otherwise {@link NOT_COPIED}. A value whose
+ * prototype claims a kind its slots deny (`Object.create(Date.prototype)`)
+ * is not copied.
  */
-export const copyValue = (value: object): unknown => {
+export const copyValue = (value: object, announced: string | undefined): unknown => {
   if (ArrayBufferView(value)) {
     const tag = typedArrayTag.call(value);
     if (typeof tag === "string") {
@@ -94,20 +107,25 @@ export const copyValue = (value: object): unknown => {
     const length = dataViewByteLength.call(value) as number;
     return new DataView(copyBytes(buffer, offset, length));
   }
-  if (brand(arrayBufferByteLength, value)) {
-    return copyBytes(value as ArrayBuffer, 0, arrayBufferByteLength.call(value) as number);
+  switch (announced) {
+    case "ArrayBuffer":
+      if (!brand(arrayBufferByteLength, value)) return NOT_COPIED;
+      return copyBytes(value as ArrayBuffer, 0, arrayBufferByteLength.call(value) as number);
+    case "SharedArrayBuffer": {
+      const getter = sharedArrayBufferByteLength as (this: unknown) => unknown;
+      if (!brand(getter, value)) return NOT_COPIED;
+      return copyBytes(value as SharedArrayBuffer, 0, getter.call(value) as number);
+    }
+    case "Date":
+      if (!brand(dateGetTime as (this: unknown) => unknown, value)) return NOT_COPIED;
+      return new Date(dateGetTime.call(value as Date));
+    case "RegExp": {
+      if (!brand(regExpSource, value)) return NOT_COPIED;
+      let flags = "";
+      for (const [flag, getter] of regExpFlagGetters) if (getter.call(value)) flags += flag;
+      return new RegExp(regExpSource.call(value) as string, flags);
+    }
+    default:
+      return NOT_COPIED;
   }
-  if (sharedArrayBufferByteLength && brand(sharedArrayBufferByteLength, value)) {
-    const length = sharedArrayBufferByteLength.call(value) as number;
-    return copyBytes(value as SharedArrayBuffer, 0, length);
-  }
-  if (brand(dateGetTime as (this: unknown) => unknown, value)) {
-    return new Date(dateGetTime.call(value as Date));
-  }
-  if (brand(regExpSource, value)) {
-    let flags = "";
-    for (const [flag, getter] of regExpFlagGetters) if (getter.call(value)) flags += flag;
-    return new RegExp(regExpSource.call(value) as string, flags);
-  }
-  return NOT_COPIED;
 };

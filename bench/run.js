@@ -1,0 +1,31 @@
+// Runs every benchmark in this folder (each exports `run()` returning rows of
+// { name, value, unit, baseline, ratio }), prints them, and writes
+// bench-results.json at the repository root. Usage: pnpm bench [filter]
+import "ses";
+import { readdir, writeFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+
+// One realm-wide lockdown, as a host does; benchmarks must not call it themselves.
+lockdown({ errorTaming: "unsafe", overrideTaming: "severe" });
+
+const here = fileURLToPath(new URL(".", import.meta.url));
+const filter = process.argv[2] ?? "";
+const files = (await readdir(here))
+  .filter((f) => f.endsWith(".js") && !["run.js", "measure.js"].includes(f) && f.includes(filter))
+  .sort();
+
+const rows = [];
+for (const file of files) {
+  process.stderr.write(`bench ${file} ...\n`);
+  const { run } = await import(new URL(file, import.meta.url).href);
+  for (const row of await run()) {
+    rows.push(row);
+    console.log(
+      `${row.name.padEnd(58)} ${String(row.value).padStart(10)} ${row.unit.padEnd(6)} ` +
+        `baseline ${String(row.baseline).padStart(10)}  ratio ${row.ratio}`,
+    );
+  }
+}
+const out = fileURLToPath(new URL("../bench-results.json", import.meta.url));
+await writeFile(out, JSON.stringify(rows, null, 2) + "\n");
+console.log(`\n${rows.length} results written to bench-results.json`);
