@@ -129,6 +129,27 @@ const inCellTerms = (message: string): string =>
     .replace(/file:\/\/\/[^\s"'`)]*/g, "(a location outside the plugin root)");
 
 /**
+ * The error for a relative `specifier` that, resolved against `referrer` (a
+ * module specifier relative to its package, like `./lib/a.js`), lands above
+ * the package root; undefined if it stays inside.
+ *
+ * @example
+ * ```ts
+ * climbError("../../etc/passwd", "./index.js"); // a MODULE_OUTSIDE_ROOT CellError
+ * ```
+ */
+export const climbError = (specifier: string, referrer: string): CellError | undefined => {
+  const base = "file:///package/";
+  const from = new URL(referrer.startsWith("./") ? referrer.slice(2) : referrer, base);
+  const target = new URL(specifier, from);
+  if (target.href.startsWith(base)) return undefined;
+  return new CellError(
+    "MODULE_OUTSIDE_ROOT",
+    `Denied: import of ${JSON.stringify(specifier)} from ${JSON.stringify(referrer)}: it climbs above its package. Cells load only files inside their plugin folder; import relative to the module and inside it.`,
+  );
+};
+
+/**
  * The specifier the entry compartment imports for a host-side request:
  * `./a/../b.js` becomes `./b.js`; absolute paths, URLs and specifiers that
  * climb above the plugin root are refused (invariant 1); bare specifiers
@@ -287,6 +308,11 @@ export const makeModuleLoader = (options: ModuleLoaderOptions): ModuleLoader => 
       if (isEntry && !text.startsWith(".") && !isNodeBuiltin(text) && !allowList.allows(text)) {
         deny(deniedImportError(text));
       }
+      // Class closed here: a relative specifier that climbs above its
+      // package. (The mapper would turn "../x" into the bare "x", or throw.)
+      if (text.startsWith("./") || text.startsWith("../")) {
+        assertStaysInPackage(text, `${referrer}`);
+      }
       try {
         return linked.resolveHook(text, referrer);
       } catch {
@@ -304,7 +330,7 @@ export const makeModuleLoader = (options: ModuleLoaderOptions): ModuleLoader => 
       try {
         return await linked.importHook(specifier, ...rest);
       } catch (error) {
-        if (error instanceof CellError) throw error;
+        if (error instanceof CellError) return deny(error);
         const message = messageOf(error);
         if (error instanceof SyntaxError || /SES_[A-Z_]*REJECTED/.test(message)) {
           return deny(
@@ -335,6 +361,12 @@ export const makeModuleLoader = (options: ModuleLoaderOptions): ModuleLoader => 
     return compartment;
   } as unknown as CompartmentConstructor;
 
+  /** Throws MODULE_OUTSIDE_ROOT if `specifier` climbs above the package. */
+  const assertStaysInPackage = (specifier: string, referrer: string): void => {
+    const error = climbError(specifier, referrer);
+    if (error !== undefined) deny(error);
+  };
+
   let entryPromise: Promise<CompartmentLike> | undefined;
   const link = async (): Promise<CompartmentLike> => {
     let realRoot: string;
@@ -359,7 +391,7 @@ export const makeModuleLoader = (options: ModuleLoaderOptions): ModuleLoader => 
       throw cellErrorOf(error, "MODULE_LOAD_FAILED", "Cannot map the plugin's packages");
     }
     const application = await loadFromMap(readPowers, compartmentMap, {
-      parserForLanguage: makeNodeParsers(readPowers),
+      parserForLanguage: makeNodeParsers(readPowers, climbError),
       Compartment: PolicedCompartment as unknown as typeof Compartment,
     });
     // The mapper's entry is ./package.json itself: a JSON module with no

@@ -8,6 +8,9 @@
  * subfolder marked by its own `{"type": "module"}` package.json, which Node
  * honours; without this, such a file fails to parse as CommonJS.
  *
+ * It also refuses an ES module whose static imports climb above its package
+ * (`../../etc/passwd`), naming the specifier, before the mapper resolves it.
+ *
  * Invariants:
  * 1. Reads go only through the confined read powers (module-read-powers.ts),
  *    and only for package.json files between a module and its package root.
@@ -38,7 +41,10 @@ const textEncoder = new TextEncoder();
  * await loadFromMap(readPowers, map, { parserForLanguage: parsers });
  * ```
  */
-export const makeNodeParsers = (readPowers: ConfinedReadPowers): Parsers => {
+export const makeNodeParsers = (
+  readPowers: ConfinedReadPowers,
+  climbError: (specifier: string, referrer: string) => Error | undefined,
+): Parsers => {
   const typeByDirectory = new Map<string, string | undefined>();
 
   /** The "type" of the nearest package.json strictly below the package root. */
@@ -82,7 +88,21 @@ export const makeNodeParsers = (readPowers: ConfinedReadPowers): Parsers => {
     const [bytes, ...rest] = args;
     const source = textDecoder.decode(bytes);
     const evaded = evadeSourceChecks(source, parser === mjsParser ? "module" : "script");
-    return parser.parse(evaded === source ? bytes : textEncoder.encode(evaded), ...rest);
+    const parsed = parser.parse(evaded === source ? bytes : textEncoder.encode(evaded), ...rest);
+    // Class closed here: an ES module whose static imports climb above its
+    // package is refused with the cell's own specifier in the message
+    // (CommonJS requires are checked when they resolve, so an unused one
+    // does not fail the module, as in Node).
+    if (parser === mjsParser) {
+      const imports = (parsed.record as { imports?: readonly string[] }).imports ?? [];
+      for (const specifier of imports) {
+        if (specifier.startsWith("./") || specifier.startsWith("../")) {
+          const error = climbError(specifier, `${args[1]}`);
+          if (error !== undefined) throw error;
+        }
+      }
+    }
+    return parsed;
   };
 
   const cjs = harden({
