@@ -68,6 +68,8 @@ export interface CapPolicy {
   readonly quotas: readonly QuotaCounter[];
   readonly filters: readonly FilterLayer[];
   readonly scope: ResourceScope | undefined;
+  /** The host's name for the grant, shown in denials (never a host path). */
+  readonly name: string | undefined;
 }
 
 type Kind = "file" | "dir" | "any";
@@ -131,7 +133,11 @@ const sameSegments = (a: Segments, b: Segments): boolean =>
  * ```
  */
 export function makeCapFromPolicy(p: CapPolicy): DirCap {
-  const { backend, root, readOnly, quotas, filters, scope } = p;
+  const { backend, root, readOnly, quotas, filters, scope, name } = p;
+  const capability =
+    name === undefined
+      ? "this directory capability"
+      : `directory capability ${JSON.stringify(name)}`;
 
   const vp = (abs: Segments): string => formatVirtualPath(abs.slice(root.length));
 
@@ -147,7 +153,7 @@ export function makeCapFromPolicy(p: CapPolicy): DirCap {
     if (!visible(abs, kind)) {
       throw fsError(
         "FS_FILTERED",
-        `${op} ${vp(abs)} denied: this directory capability only sees paths matching its filter; ask the host for a capability whose filter includes it.`,
+        `${op} ${vp(abs)} denied: ${capability} only sees paths matching its filter; ask the host for a capability whose filter includes it.`,
       );
     }
   };
@@ -156,7 +162,7 @@ export function makeCapFromPolicy(p: CapPolicy): DirCap {
     if (readOnly) {
       throw fsError(
         "FS_DENIED_READ_ONLY",
-        `${op} ${path} denied: this directory capability is read-only; grant a writable one (drop .readOnly()) to allow it.`,
+        `${op} ${path} denied: ${capability} is read-only; grant a writable one (drop .readOnly()) to allow it.`,
       );
     }
   };
@@ -344,7 +350,7 @@ export function makeCapFromPolicy(p: CapPolicy): DirCap {
       if (st.type === "dir" && recursive && filters.length > 0) {
         throw fsError(
           "FS_FILTERED",
-          `rm ${vp(abs)} denied: a filtered directory capability cannot remove a whole tree, which may hold entries it does not see; remove the files one by one.`,
+          `rm ${vp(abs)} denied: ${capability} is filtered and cannot remove a whole tree, which may hold entries it does not see; remove the files one by one.`,
         );
       }
       const freed = await io("rm", abs, () => backend.rm(real, recursive));
@@ -370,7 +376,7 @@ export function makeCapFromPolicy(p: CapPolicy): DirCap {
       if (kind === "dir" && filters.length > 0) {
         throw fsError(
           "FS_FILTERED",
-          `rename ${vp(absFrom)} denied: a filtered directory capability cannot move a whole directory, which may hold entries it does not see.`,
+          `rename ${vp(absFrom)} denied: ${capability} is filtered and cannot move a whole directory, which may hold entries it does not see.`,
         );
       }
       for (const [a, r] of [

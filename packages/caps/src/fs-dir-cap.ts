@@ -22,6 +22,8 @@ import type { ResourceScope } from "./resource-scope.js";
 export interface DirCapOptions {
   /** Streams and write handles register here, so closing the scope closes them. */
   readonly scope?: ResourceScope;
+  /** A name for the grant, shown in denials ("docs"); must not be a host path. */
+  readonly name?: string;
 }
 
 /**
@@ -48,5 +50,6 @@ export function makeDirCap(hostRoot: string, options?: DirCapOptions): DirCap {
     quotas: [],
     filters: [],
     scope: options?.scope,
+    name: options?.name,
   });
 }

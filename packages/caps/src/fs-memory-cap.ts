@@ -225,6 +225,8 @@ export interface MemoryDirCapOptions {
   readonly quota?: FsQuota;
   /** Streams and write handles register here. */
   readonly scope?: ResourceScope;
+  /** A name for the grant, shown in denials ("docs"); must not be a host path. */
+  readonly name?: string;
 }
 
 /**
@@ -267,5 +269,6 @@ export function makeMemoryDirCap(options?: MemoryDirCapOptions): DirCap {
     quotas: [makeQuotaCounter(options?.quota ?? DEFAULT_QUOTA)],
     filters: [],
     scope: options?.scope,
+    name: options?.name,
   });
 }
