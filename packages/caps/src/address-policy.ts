@@ -169,6 +169,21 @@ function parseNetEntry(source: unknown): NetEntry {
   return harden({ ...base, kind: "name", name: host.host });
 }
 
+/**
+ * Whether an entry is address-level (an IP, a CIDR or `localhost`), i.e. it
+ * grants addresses rather than names. Throws `NET_BAD_ADDRESS` if malformed.
+ *
+ * @example
+ * ```ts
+ * isAddressEntry("10.0.0.0/8:443"); // true
+ * isAddressEntry("*.example.com");  // false
+ * ```
+ */
+export function isAddressEntry(entry: unknown): boolean {
+  const kind = parseNetEntry(entry).kind;
+  return kind === "cidr" || kind === "localhost";
+}
+
 const portMatches = (e: NetEntry, port: number): boolean => port >= e.portLo && port <= e.portHi;
 
 /** Name-level entries: match the name as the cell wrote it. */

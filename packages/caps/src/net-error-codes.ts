@@ -85,6 +85,16 @@ export const netErrorCodes = {
       "The whole exchange (connect, redirects, headers and body) took longer than `timeoutMs`; it was aborted.",
     mitigation: "Retry later or ask the host for a larger `timeoutMs`.",
   },
+  HTTP_BODY_USED: {
+    cause:
+      "The response body was already read (by text(), json(), bytes() or iterating body); it can be read once.",
+    mitigation: "Keep the first result (for example read bytes() once and decode it yourself).",
+  },
+  HTTP_BAD_RESPONSE: {
+    cause: "The response body is not what was asked for (json() on a body that is not valid JSON).",
+    mitigation:
+      "Check the response's content-type and status before calling json(), or read text().",
+  },
   HTTP_FAILED: {
     cause: "The request failed at the transport level (connection refused, reset, TLS failure).",
     mitigation: "Check the server; the error is reported without host details.",
