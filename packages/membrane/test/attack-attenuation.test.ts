@@ -1,0 +1,346 @@
+// Attacks on attenuation (makeMembrane invariant 5, policy.ts invariant 1,
+// domain.ts invariant 2, membrane-handler.ts invariant 5): a guest holding a
+// narrowed view tries every route back to what the policy took away — the
+// prototype chain, reflection, copying idioms, built-in mutators, and
+// amplification by handing the view to host functions obtained elsewhere.
+import { describe, expect, test } from "vitest";
+import {
+  allowOnly,
+  compose,
+  hide,
+  makeMembrane,
+  observe,
+  readOnly,
+  substitute,
+  type AccessEvent,
+} from "@padded-cell/membrane";
+
+const run = (globals: Record<string, unknown>, source: string): unknown =>
+  new Compartment({ globals, __options__: true }).evaluate(source);
+
+const codeOf = (action: () => unknown): unknown => {
+  try {
+    action();
+  } catch (error) {
+    return (error as { code?: unknown }).code ?? (error as Error).name;
+  }
+  return "no error";
+};
+
+const makeUser = () => {
+  const proto = { inherited: "proto-secret", shared: "ok" };
+  const user = Object.create(proto) as Record<string, unknown>;
+  user.name = "ada";
+  user.secret = "s3cret";
+  user[Symbol.for("token")] = "t0ken";
+  return user;
+};
+
+describe("hide(): every reflective route to a hidden key (invariant 5)", () => {
+  const reads = [
+    "v.secret",
+    "Reflect.get(v, 'secret')",
+    "'secret' in v ? 'present' : undefined",
+    "Object.getOwnPropertyDescriptor(v, 'secret')",
+    "Object.getOwnPropertyDescriptors(v).secret",
+    "Reflect.ownKeys(v).includes('secret') ? 'listed' : undefined",
+    "Object.keys(v).includes('secret') ? 'listed' : undefined",
+    "Object.entries(v).find(([k]) => k === 'secret')",
+    "Object.assign({}, v).secret",
+    "({ ...v }).secret",
+    "JSON.parse(JSON.stringify(v)).secret",
+    "Object.getPrototypeOf(v).inherited",
+    "Object.create(v).secret",
+    "Object.create(v).inherited",
+    "v[Symbol.for('token')]",
+    "Object.getOwnPropertySymbols(v).length ? 'listed' : undefined",
+    "Object.prototype.hasOwnProperty.call(v, 'secret') ? 'own' : undefined",
+    "(() => { for (const k in v) if (k === 'secret') return 'enumerated'; })()",
+  ];
+  for (const source of reads) {
+    test(`${source} reveals nothing`, () => {
+      const membrane = makeMembrane("attenuation");
+      const v = membrane.wrap(makeUser(), hide(["secret", "inherited", Symbol.for("token")]));
+      const result = run({ v }, source);
+      expect(result).toBeUndefined();
+      expect(run({ v }, "v.name")).toBe("ada");
+    });
+  }
+
+  test("a hidden key cannot be written, defined or deleted", () => {
+    const user = makeUser();
+    const v = makeMembrane("attenuation").wrap(user, hide(["secret"]));
+    for (const source of [
+      "v.secret = 'x'",
+      "Object.defineProperty(v, 'secret', { value: 'x' })",
+      "delete v.secret",
+    ]) {
+      expect(codeOf(() => run({ v }, source))).toBe("MEMBRANE_HIDDEN");
+    }
+    expect(user.secret).toBe("s3cret");
+  });
+
+  test("a host function obtained through a full view sees only the view when given it as this (no amplification)", () => {
+    const membrane = makeMembrane("attenuation");
+    const user = {
+      secret: "s3cret",
+      reveal(this: { secret?: string }) {
+        return this.secret;
+      },
+    };
+    const full = membrane.wrap(user);
+    const narrow = membrane.wrap(user, hide(["secret"]));
+    expect(run({ full, narrow }, "full.reveal()")).toBe("s3cret");
+    expect(run({ full, narrow }, "full.reveal.call(narrow)")).toBeUndefined();
+    expect(run({ full, narrow }, "Reflect.apply(full.reveal, narrow, [])")).toBeUndefined();
+  });
+
+  test("a host function taking an object sees the narrow view, not the original (no amplification)", () => {
+    const membrane = makeMembrane("attenuation");
+    const user = { secret: "s3cret" };
+    const narrow = membrane.wrap(user, hide(["secret"]));
+    let seen: unknown;
+    const api = membrane.wrap({
+      read(o: { secret?: string }) {
+        seen = o;
+        return o.secret;
+      },
+    });
+    expect(run({ api, narrow }, "api.read(narrow)")).toBeUndefined();
+    expect(seen).not.toBe(user);
+  });
+
+  // BREAK: (class: `this` of a method reached through a narrowed view is the
+  // unwrapped real object, and the method's result is converted in a child
+  // domain without the policy) any method returning `this` undoes hide():
+  //   m.wrap({ secret: "s3cret" }, hide(["secret"])) -> v.valueOf().secret === "s3cret"
+  //   m.wrap([1, "hidden"], hide([1]))             -> a.slice()[1]        === "hidden"
+  // Un-comment once fixed (see /tmp/membrane-breaks.md, BREAK 3).
+  // test("methods returning this or a copy of it do not undo hide()", () => {
+  //   const membrane = makeMembrane("attenuation");
+  //   const v = membrane.wrap({ a: 1, secret: "s3cret" }, hide(["secret"]));
+  //   expect(run({ v }, "v.valueOf().secret")).toBeUndefined();
+  //   const a = membrane.wrap([1, "hidden"], hide([1]));
+  //   expect(run({ a }, "a.slice()[1]")).toBeUndefined();
+  // });
+});
+
+describe("allowOnly(): only the listed keys exist", () => {
+  test("unlisted members are absent on every route, including Object.prototype methods", () => {
+    const store = {
+      get: (k: string) => `value of ${k}`,
+      put: () => "written",
+      secret: "s3cret",
+    };
+    const v = makeMembrane("attenuation").wrap(store, allowOnly(["get"]));
+    expect(run({ v }, "v.get('a')")).toBe("value of a");
+    expect(run({ v }, "[v.put, v.secret, v.valueOf, v.constructor, v.__proto__]")).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
+    expect(run({ v }, "Reflect.ownKeys(v)")).toEqual(["get"]);
+    expect(run({ v }, "'put' in v || 'toString' in v")).toBe(false);
+  });
+
+  // BREAK: allowOnly(["get"]) undone with a wrapped Function.prototype.call:
+  //   v2.get.call.call(Object.prototype.valueOf, v2).secret === "s3cret"
+  // Un-comment once fixed (/tmp/membrane-breaks.md, BREAK 3).
+  // test("Function.prototype.call reached through an allowed method does not undo allowOnly()", () => {
+  //   const v2 = makeMembrane("a").wrap({ get() { return 1; }, secret: "s3cret" }, allowOnly(["get"]));
+  //   expect(run({ v2 }, "v2.get.call.call(Object.prototype.valueOf, v2).secret")).toBeUndefined();
+  // });
+});
+
+describe("readOnly(): no mutation by any route (invariant 5)", () => {
+  const mutations = [
+    "v.a = 2",
+    "v.nested.b = 2",
+    "delete v.a",
+    "Object.defineProperty(v, 'c', { value: 1 })",
+    "Object.assign(v, { a: 3 })",
+    "Object.setPrototypeOf(v, null)",
+    "v.__proto__ = {}",
+    "Reflect.set(v, 'a', 4)",
+    "Object.defineProperty(v.nested, 'b', { get() { return 1; } })",
+  ];
+  for (const source of mutations) {
+    test(`${source} is refused and the host object is unchanged`, () => {
+      const host = { a: 1, nested: { b: 1 } };
+      const v = makeMembrane("attenuation").wrap(host, readOnly());
+      const outcome = codeOf(() => run({ v }, `'use strict'; ${source}`));
+      expect(["MEMBRANE_READ_ONLY", "TypeError"]).toContain(outcome);
+      expect(host).toEqual({ a: 1, nested: { b: 1 } });
+      expect(Object.getPrototypeOf(host)).toBe(Object.prototype);
+    });
+  }
+
+  test("Map, Set, WeakMap and WeakSet mutators are refused, also when reached as nested values", () => {
+    const map = new Map([["k", 1]]);
+    const set = new Set([1]);
+    const weakMap = new WeakMap();
+    const weakSet = new WeakSet();
+    const key = {};
+    const v = makeMembrane("attenuation").wrap({ map, set, weakMap, weakSet, key }, readOnly());
+    for (const source of [
+      "v.map.set('x', 2)",
+      "v.map.delete('k')",
+      "v.map.clear()",
+      "v.set.add(2)",
+      "v.set.delete(1)",
+      "v.set.clear()",
+      "v.weakMap.set(v.key, 1)",
+      "v.weakSet.add(v.key)",
+      "Reflect.apply(v.map.set, v.map, ['y', 3])",
+      "Map.prototype.set.call(v.map, 'z', 3)",
+    ]) {
+      expect(
+        codeOf(() => run({ v }, source)),
+        source,
+      ).not.toBe("no error");
+    }
+    expect([...map]).toEqual([["k", 1]]);
+    expect([...set]).toEqual([1]);
+    expect(weakMap.has(key)).toBe(false);
+    expect(weakSet.has(key)).toBe(false);
+    expect(run({ v }, "v.map.get('k')")).toBe(1);
+  });
+
+  // BREAK: (class: readOnly's `this` is unwrapped for built-in methods) a
+  // read-only view is mutated through its own built-ins and through a wrapped
+  // call/apply/bind, which the mutating-built-in denylist does not see:
+  //   ro = m.wrap([3,1,2], readOnly()); ro.push(4); ro.sort()      -> host array changed
+  //   rm = m.wrap(new Map(), readOnly()); rm.set.call(rm, "k", "v") -> host map changed
+  //   rs = m.wrap(new Set(), readOnly()); rs.add.bind(rs)(1)        -> host set changed
+  // Un-comment once fixed (/tmp/membrane-breaks.md, BREAK 2).
+  // test("array built-ins and call/apply/bind cannot mutate through a read-only view", () => {
+  //   const m = makeMembrane("attenuation");
+  //   const arr = [3, 1, 2];
+  //   const map = new Map();
+  //   const set = new Set();
+  //   const v = m.wrap({ arr, map, set }, readOnly());
+  //   for (const source of [
+  //     "v.arr.push(4)", "v.arr.sort()", "v.arr.splice(0, 1)", "v.arr.fill(0)", "v.arr.reverse()",
+  //     "v.map.set.call(v.map, 'k', 1)", "v.map.set.apply(v.map, ['k', 1])", "v.set.add.bind(v.set)(1)",
+  //   ]) {
+  //     try { run({ v }, source); } catch { /* refusal is the expected outcome */ }
+  //   }
+  //   expect(arr).toEqual([3, 1, 2]);
+  //   expect(map.size).toBe(0);
+  //   expect(set.size).toBe(0);
+  // });
+
+  test("harden() of a read-only view is refused or detaches, never freezes the host object", () => {
+    const host = { a: 1, nested: { b: 1 } };
+    const v = makeMembrane("attenuation").wrap(host, readOnly());
+    const outcome = codeOf(() => run({ v }, "harden(v)"));
+    expect(["no error", "MEMBRANE_READ_ONLY"]).toContain(outcome);
+    expect(Object.isFrozen(host)).toBe(false);
+    expect(Object.isFrozen(host.nested)).toBe(false);
+  });
+});
+
+describe("substitute(): the original is not reachable", () => {
+  test("reflection, copying and prototypes show only the substitute", () => {
+    const env = Object.create({ HOME: "/root/proto" }) as Record<string, string>;
+    env.HOME = "/home/real";
+    env.PATH = "/usr/bin";
+    const v = makeMembrane("attenuation").wrap(env, substitute({ HOME: "/home/cell" }));
+    expect(
+      run(
+        { v },
+        `[v.HOME, Object.getOwnPropertyDescriptor(v, 'HOME').value, ({ ...v }).HOME,
+          JSON.parse(JSON.stringify(v)).HOME, Object.getPrototypeOf(v).HOME]`,
+      ),
+    ).toEqual(["/home/cell", "/home/cell", "/home/cell", "/home/cell", "/home/cell"]);
+    expect(codeOf(() => run({ v }, "v.HOME = 'x'"))).toBe("MEMBRANE_HIDDEN");
+    expect(env.HOME).toBe("/home/real");
+  });
+  // BREAK: v.valueOf().HOME === "/home/real" (same class as BREAK 3).
+});
+
+describe("compose() and re-wrapping only narrow (policy invariant 1)", () => {
+  test("no order of composition un-hides, re-enables writes or drops an observer", () => {
+    const events: AccessEvent[] = [];
+    const parts = [
+      hide(["secret"]),
+      readOnly(),
+      substitute({ secret: "fake", other: "sub" }),
+      observe((event) => {
+        events.push(event);
+      }),
+      allowOnly(["secret", "name", "other"]),
+    ];
+    const orders = [
+      parts,
+      [...parts].reverse(),
+      [parts[2], parts[0], parts[4], parts[1], parts[3]],
+    ];
+    for (const order of orders) {
+      const host = { name: "ada", secret: "s3cret" };
+      const v = makeMembrane("attenuation").wrap(host, compose(...(order as [never])));
+      events.length = 0;
+      expect(run({ v }, "[v.secret, 'secret' in v, v.name, v.other]")).toEqual([
+        undefined,
+        false,
+        "ada",
+        "sub",
+      ]);
+      expect(codeOf(() => run({ v }, "v.name = 'x'"))).not.toBe("no error");
+      expect(host.name).toBe("ada");
+      expect(events.length).toBeGreaterThan(0);
+    }
+  });
+
+  test("wrapping a view again with a wider-looking policy keeps the old restrictions", () => {
+    const membrane = makeMembrane("attenuation");
+    const host = { a: 1, secret: "s3cret" };
+    const ro = membrane.wrap(host, compose(readOnly(), hide(["secret"])));
+    const again = membrane.wrap(ro, allowOnly(["a", "secret"]));
+    expect(run({ again }, "[again.a, again.secret]")).toEqual([1, undefined]);
+    expect(codeOf(() => run({ again }, "again.a = 2"))).toBe("MEMBRANE_READ_ONLY");
+    expect(host.a).toBe(1);
+    // The guest passing the view back to the host and the host wrapping it
+    // again gives no more than before.
+    let back: unknown;
+    const api = membrane.wrap({
+      take(x: unknown) {
+        back = x;
+      },
+    });
+    run({ api, ro }, "api.take(ro)");
+    const rewrapped = membrane.wrap(back);
+    expect(run({ rewrapped }, "rewrapped.secret")).toBeUndefined();
+    expect(codeOf(() => run({ rewrapped }, "rewrapped.a = 5"))).toBe("MEMBRANE_READ_ONLY");
+  });
+
+  test("forged policy records are refused", () => {
+    const membrane = makeMembrane("attenuation");
+    const forged = Object.freeze({
+      description: "readOnly",
+      hides: null,
+      readOnly: false,
+      substitutes: null,
+      observers: [],
+      inherited: null,
+    });
+    expect(codeOf(() => membrane.wrap({}, forged))).toBe("MEMBRANE_BAD_POLICY");
+    expect(codeOf(() => compose(readOnly(), forged))).toBe("MEMBRANE_BAD_POLICY");
+  });
+
+  test("an observer that throws denies the access and the guest gets only a copy of its error", () => {
+    const hostError = Object.assign(new Error("denied by /srv/host/audit.ts"), { hostRef: {} });
+    const v = makeMembrane("attenuation").wrap(
+      { a: 1 },
+      observe(() => {
+        throw hostError;
+      }),
+    );
+    const caught = run({ v }, "try { v.a; } catch (e) { e }") as Error;
+    expect(caught).not.toBe(hostError);
+    expect(caught.message).not.toContain("/srv/host");
+    expect(Reflect.ownKeys(caught)).not.toContain("hostRef");
+  });
+});
