@@ -288,7 +288,7 @@ describe("makeHttpCap: requests and responses", () => {
     [{ upgrade: "websocket" }],
     [{ "x-a": "1\r\nHost: evil" }],
     [{ "bad name": "1" }],
-    [{ "x-a": { toString: () => "1" } }],
+    [{ "x-a": { toString: (): string => "1" } }],
     [[["x-a"]]],
     ["x-a: 1"],
   ])("refuses cell headers %j (headers invariants 1, 2)", async (headers) => {
