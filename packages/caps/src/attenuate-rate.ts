@@ -1,0 +1,69 @@
+/**
+ * `rateLimit`: at most `calls` calls in any window of `perMs` milliseconds.
+ *
+ * Invariants:
+ * 1. A call is forwarded only if fewer than `calls` calls were forwarded in
+ *    the last `perMs` milliseconds (a sliding window); otherwise it throws
+ *    `RATE_LIMITED` before reaching the capability.
+ * 2. Memory is bounded by `calls` timestamps.
+ * 3. Time comes from the given clock (default: the host's `Date.now`,
+ *    captured at load), so a cell cannot influence it.
+ *
+ * It does not queue or delay calls; it refuses them.
+ */
+import { CellError } from "@padded-cell/membrane";
+import {
+  capabilityName,
+  checkLimit,
+  wrapCapability,
+  type AttenuateOptions,
+  type Capability,
+} from "./attenuate-wrap.js";
+
+const dateNow = Date.now;
+
+/** Something that tells the time in milliseconds (a {@link ClockCap} fits). */
+export interface TimeSource {
+  now(): number;
+}
+
+/** The host's wall clock, as a {@link TimeSource}. */
+export const hostClock: TimeSource = harden({ now: () => dateNow() });
+
+/** Options of {@link rateLimit}. */
+export interface RateLimitOptions extends AttenuateOptions {
+  /** Calls allowed per window. */
+  calls: number;
+  /** Window length in milliseconds. */
+  perMs: number;
+  /** Time source (default: the host clock). */
+  clock?: TimeSource;
+}
+
+/**
+ * Allow at most `calls` calls per `perMs` milliseconds.
+ *
+ * @example
+ * ```ts
+ * const api = rateLimit(http, { calls: 10, perMs: 1000, name: "api" });
+ * ```
+ */
+export function rateLimit<T extends Capability>(cap: T, options: RateLimitOptions): T {
+  const name = capabilityName(options);
+  const calls = checkLimit(options.calls, "rateLimit calls");
+  const perMs = checkLimit(options.perMs, "rateLimit perMs");
+  const clock = options.clock ?? hostClock;
+  const recent: number[] = [];
+  return wrapCapability(cap, name, (method, _args, next) => {
+    const now = clock.now();
+    while (recent.length > 0 && recent[0]! <= now - perMs) recent.shift();
+    if (recent.length >= calls) {
+      throw new CellError(
+        "RATE_LIMITED",
+        `Denied: ${name}.${method}: more than ${calls} calls per ${perMs} ms. Try again later.`,
+      );
+    }
+    recent.push(now);
+    return next();
+  }).cap;
+}

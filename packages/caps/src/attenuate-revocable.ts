@@ -1,0 +1,49 @@
+/**
+ * `revocable`: a capability and a switch that turns it off for good.
+ *
+ * Invariants:
+ * 1. After `revoke(reason)` every method throws `REVOKED` naming the
+ *    capability and the reason; there is no way to turn it back on.
+ * 2. `revoke` drops the wrapper's reference to the target (and its methods),
+ *    so the target can be garbage-collected while the revoked wrapper lives.
+ * 3. The cell gets only `cap`; `revoke` stays with whoever made it.
+ *
+ * It does not cancel calls already in progress, and does not close
+ * resources the capability opened (use a resource scope for that).
+ */
+import { CellError } from "@padded-cell/membrane";
+import {
+  capabilityName,
+  wrapCapability,
+  type AttenuateOptions,
+  type Capability,
+} from "./attenuate-wrap.js";
+
+/**
+ * Make a revocable version of `cap`. Give the cell `cap`, keep `revoke`.
+ *
+ * @example
+ * ```ts
+ * const { cap: notes, revoke } = revocable(dir, { name: "notes" });
+ * grant(cell, notes);
+ * revoke("plugin disabled"); // notes.read() now throws CellError REVOKED
+ * ```
+ */
+export function revocable<T extends Capability>(
+  cap: T,
+  options?: AttenuateOptions,
+): { cap: T; revoke(reason: string): void } {
+  const name = capabilityName(options);
+  let reason: string | undefined;
+  const wrapped = wrapCapability(cap, name, (_method, _args, next) => next(), {
+    onDropped: () => new CellError("REVOKED", `${name} was revoked (${reason ?? "revoked"}).`),
+  });
+  return harden({
+    cap: wrapped.cap,
+    revoke(why: string) {
+      if (reason !== undefined) return;
+      reason = typeof why === "string" ? why : "revoked";
+      wrapped.drop();
+    },
+  });
+}
