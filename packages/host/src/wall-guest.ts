@@ -10,9 +10,10 @@
  * 2. Capabilities appear to guest code as plain hardened objects with the same
  *    method names as on the host; their methods return promises; the guest
  *    never needs `E()`.
- * 3. Console output is counted here and stops being forwarded once
- *    `maxOutputBytes` is passed (the host enforces the same limit again, so a
- *    subverted runtime cannot flood it).
+ * 3. Console output is counted here: the write that passes
+ *    `maxOutputBytes` is forwarded (so the host sees the overflow and ends the
+ *    wall with `CELL_OUTPUT_LIMIT`) and then throws, as does every later
+ *    write. The host counts again, so a subverted runtime cannot flood it.
  * 4. An error nobody handled (an unhandled rejection, an exception thrown from
  *    a microtask) is reported to the host as `{ name, message }` and ends the
  *    wall; nothing of it reaches the host but those two strings.
@@ -79,14 +80,26 @@ export const runWallGuest = (port: GuestPort): void => {
   let scriptCompartment: Compartment | undefined;
   let outputBytes = 0;
 
+  const outputLimit = () => {
+    const err = new Error(`output limit of ${config?.maxOutputBytes} bytes reached`);
+    Object.defineProperties(err, {
+      name: { value: "CellError" },
+      code: { value: "CELL_OUTPUT_LIMIT", enumerable: true },
+    });
+    return harden(err);
+  };
   const write =
     (stream: "stdout" | "stderr") =>
     (...args: unknown[]) => {
       if (config === undefined) return;
+      if (outputBytes > config.maxOutputBytes) throw outputLimit();
       const text = `${args.map(formatArg).join(" ")}\n`;
-      if (outputBytes > config.maxOutputBytes) return;
       outputBytes += byteLength(text);
       port.post({ pc: "out", s: stream, d: text });
+      // The line that crosses the limit is still sent, so the host sees the
+      // overflow and ends the wall; throwing stops a logging loop, so a
+      // process wall's event loop gets to flush the pipe.
+      if (outputBytes > config.maxOutputBytes) throw outputLimit();
     };
   const guestConsole = harden({
     log: write("stdout"),
