@@ -48,7 +48,7 @@ import {
   isObjectLike,
 } from "./commons.js";
 import type { Domain } from "./domain.js";
-import { isMutatingBuiltin } from "./mutating-builtins.js";
+import { isMutatingBuiltin } from "./brand-checked-methods.js";
 import type { PolicyRecord } from "./policy.js";
 
 /** What a live shadow stands for. */

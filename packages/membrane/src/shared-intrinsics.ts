@@ -1,6 +1,6 @@
 /**
- * Recognises the realm's shared, frozen, non-function intrinsics
- * (`Array.prototype`, `Object.prototype`, `Math`, `JSON`, iterator
+ * Recognises the realm's shared, frozen intrinsics (`Array.prototype`,
+ * `Object.prototype`, `Math`, `JSON`, `Array.prototype.push`, iterator
  * prototypes ...), which the membrane passes through unwrapped.
  *
  * Why it is safe: after SES `lockdown()` these objects are frozen, carry no
@@ -12,14 +12,19 @@
  * 1. Only objects reachable from a fresh Compartment's global object are
  *    listed, never that global itself, nor its evaluators (`eval`,
  *    `Function`, `Compartment`), which are per-compartment powers.
- * 2. Functions are never listed: an intrinsic function reached through a
- *    wrapped value is wrapped like any other, so that calling it forwards an
- *    unwrapped `this` (brand-checked methods such as `Map.prototype.get` work).
+ * 2. Brand-checked methods (`Map.prototype.get` ...) are not listed: reached
+ *    through a view they are wrapped, so that they get their real receiver.
+ *    Every other intrinsic function is generic and passes raw, so it acts on
+ *    a view only through the view's traps, where policies apply (this closes
+ *    the class "a built-in algorithm mutates the raw target": a raw
+ *    `Array.prototype.push` on a read-only view is refused by the view).
  * 3. Only frozen objects are listed; if the realm is not locked down nothing
  *    is, and every object is wrapped.
  */
+import { isBrandChecked } from "./brand-checked-methods.js";
 import {
   ObjectIsFrozen,
+  ReflectGet,
   ReflectGetOwnPropertyDescriptor,
   ReflectGetPrototypeOf,
   ReflectOwnKeys,
@@ -47,13 +52,23 @@ const collect = (): WeakSet<object> => {
     if (seen.has(object) || object === globals) continue;
     seen.add(object);
     if (!ObjectIsFrozen(object)) continue;
-    if (typeof object !== "function") found.add(object);
+    if (!isBrandChecked(object)) found.add(object);
     const proto = ReflectGetPrototypeOf(object);
     if (proto !== null) stack.push(proto);
     for (const key of ReflectOwnKeys(object)) {
       const desc = ReflectGetOwnPropertyDescriptor(object, key) as PropertyDescriptor;
       for (const value of [desc.value, desc.get, desc.set]) {
         if (isObjectLike(value)) stack.push(value);
+      }
+      // SES's override taming turns data properties into accessors whose
+      // getter returns the original value: collect that value too.
+      if (desc.get !== undefined) {
+        try {
+          const value: unknown = ReflectGet(object, key);
+          if (isObjectLike(value)) stack.push(value);
+        } catch {
+          // A native brand-checked getter read on its own prototype.
+        }
       }
     }
   }
