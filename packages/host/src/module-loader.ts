@@ -51,6 +51,7 @@ import {
   packageNameOf,
 } from "./module-import-policy.js";
 import type { ModuleErrorCode } from "./module-error-codes.js";
+import type { ModuleDescriptor } from "ses";
 
 /** Options of {@link makeModuleLoader}. */
 export interface ModuleLoaderOptions {
@@ -261,8 +262,12 @@ export const makeModuleLoader = (options: ModuleLoaderOptions): ModuleLoader => 
     throw error;
   };
 
-  /** Exit modules: builtins (invariant 2) and bare specifiers not linked in. */
-  const exitImportHook = async (specifier: string): Promise<unknown> => {
+  /**
+   * Exit modules: builtins (invariant 2) and bare specifiers not linked in.
+   * Used for static imports, import() and require() alike; synchronous so
+   * that a computed require() reaches the same decision.
+   */
+  const exitImportNowHook = (specifier: string): ModuleDescriptor => {
     if (isNodeBuiltin(specifier)) {
       if (!hasBuiltin(specifier)) deny(deniedImportError(specifier));
       const facade = builtinTable[specifier] as Record<string, unknown>;
@@ -283,6 +288,9 @@ export const makeModuleLoader = (options: ModuleLoaderOptions): ModuleLoader => 
       ),
     );
   };
+
+  const exitImportHook = async (specifier: string): Promise<ModuleDescriptor> =>
+    exitImportNowHook(specifier);
 
   /**
    * Wraps each compartment the linker creates, so every resolution passes our
@@ -392,6 +400,7 @@ export const makeModuleLoader = (options: ModuleLoaderOptions): ModuleLoader => 
     }
     const application = await loadFromMap(readPowers, compartmentMap, {
       parserForLanguage: makeNodeParsers(readPowers, climbError),
+      importNowHook: exitImportNowHook,
       Compartment: PolicedCompartment as unknown as typeof Compartment,
     });
     // The mapper's entry is ./package.json itself: a JSON module with no

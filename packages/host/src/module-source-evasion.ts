@@ -14,7 +14,7 @@
  *   the same characters (`<\!--`, `--\>`, `impor\u0074(`, `eva\u006c(`);
  * - regular expressions without the `u`/`v` flag: identity escapes with the
  *   same meaning (`<\!--`, `--\>`);
- * - comments: the text is broken up (`<! --`), which changes nothing;
+ * - comments: the text is broken up (`<! --`, `-- >`), which changes nothing;
  * - code of an ES module: `i-->0` becomes `i-- >0` (same tokens). In a
  *   script (CommonJS) `-->` at the start of a line opens an HTML-like
  *   comment, which parsers disagree about, so script code is left alone.
@@ -55,37 +55,33 @@ const requireFromModuleSource = createRequire(
 const babelParse = (requireFromModuleSource("@babel/parser") as { parse: BabelParse }).parse;
 
 const SUSPICIOUS = /<!--|-->|\bimport\s*(?:\(|\/[/*])|\beval\s*\(/;
-const IN_STRING = /<!--|-->|\bimport(?=\s*(?:\(|\/[/*]))|\beval(?=\s*\()/g;
-const IN_REGEX = /<!--|-->/g;
-const IN_COMMENT = /<!--|-->|\bimport(?=\s*(?:\(|\/[/*]))|\beval(?=\s*\()/g;
-const IN_CODE = /<!--|-->/g;
+// Each pattern is broken by editing ONE character, found with lookarounds,
+// so overlapping occurrences (`<!-->`) are all broken in a single pass.
+const BANG_OF_OPEN = /(?<=<)!(?=--)/g; // the "!" of "<!--"
+const GT_OF_CLOSE = /(?<=--)>/g; // the ">" of "-->"
+const IMPORT_CALL = /\bimport(?=\s*(?:\(|\/[/*]))/g;
+const EVAL_CALL = /\beval(?=\s*\()/g;
 
-const stringEscape = (match: string): string => {
-  switch (match) {
-    case "<!--":
-      return "<\\!--";
-    case "-->":
-      return "--\\>";
-    case "import":
-      return "impor\\u0074";
-    default:
-      return "eva\\u006c";
-  }
-};
-const regexEscape = (match: string): string => (match === "<!--" ? "<\\!--" : "--\\>");
-const commentBreak = (match: string): string => {
-  switch (match) {
-    case "<!--":
-      return "<! --";
-    case "-->":
-      return "- ->";
-    case "import":
-      return "import_";
-    default:
-      return "eval_";
-  }
-};
-const codeBreak = (match: string): string => (match === "<!--" ? "< !--" : "-- >");
+/** In string and template literals: escapes that denote the same characters. */
+const inString = (text: string): string =>
+  text
+    .replace(BANG_OF_OPEN, "\\!")
+    .replace(GT_OF_CLOSE, "\\>")
+    .replace(IMPORT_CALL, "impor\\u0074")
+    .replace(EVAL_CALL, "eva\\u006c");
+/** In regular expressions without u/v: identity escapes, same pattern. */
+const inRegex = (text: string): string =>
+  text.replace(BANG_OF_OPEN, "\\!").replace(GT_OF_CLOSE, "\\>");
+/** In comments: any change is harmless. */
+const inComment = (text: string): string =>
+  text
+    .replace(BANG_OF_OPEN, "! ")
+    .replace(GT_OF_CLOSE, " >")
+    .replace(IMPORT_CALL, "import_")
+    .replace(EVAL_CALL, "eval_");
+/** In ES module code: a space between tokens. */
+const inModuleCode = (text: string): string =>
+  text.replace(BANG_OF_OPEN, " !").replace(GT_OF_CLOSE, " >");
 
 type Kind = "string" | "regex" | "comment" | "keep";
 interface Span {
@@ -182,7 +178,7 @@ export const evadeSourceChecks = (source: string, goal: "module" | "script"): st
   let cursor = 0;
   const emitCode = (end: number): void => {
     const code = source.slice(cursor, end);
-    out += goal === "module" ? code.replace(IN_CODE, codeBreak) : code;
+    out += goal === "module" ? inModuleCode(code) : code;
     cursor = end;
   };
   for (const span of spans) {
@@ -191,13 +187,13 @@ export const evadeSourceChecks = (source: string, goal: "module" | "script"): st
     const text = source.slice(span.start, span.end);
     switch (span.kind) {
       case "string":
-        out += text.replace(IN_STRING, stringEscape);
+        out += inString(text);
         break;
       case "regex":
-        out += text.replace(IN_REGEX, regexEscape);
+        out += inRegex(text);
         break;
       case "comment":
-        out += text.replace(IN_COMMENT, commentBreak);
+        out += inComment(text);
         break;
       case "keep":
         out += text;

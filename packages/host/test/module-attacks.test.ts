@@ -239,6 +239,25 @@ describe("invariant 2: Node builtins only through grants", () => {
     expect(() => (run as Fn)()).toThrow(expect.objectContaining({ code: "MODULE_DENIED" }));
   });
 
+  it("a computed require() reaches the same decision: denied without the grant, the facade with it", async () => {
+    const root = await plugin({
+      "package.json": manifest({}),
+      "index.js": "exports.load = (name) => require(name);",
+    });
+    const facade = harden({ readFile: async () => "data" });
+    const { load } = await makeModuleLoader({
+      root,
+      builtins: { "node:fs/promises": facade },
+    }).importModule("./index.js");
+    expect(() => (load as Fn)("child_" + "process")).toThrow(
+      expect.objectContaining({
+        code: "MODULE_DENIED",
+        message: expect.stringContaining("child_process is not available to cells"),
+      }),
+    );
+    expect((load as Fn)("node:fs/" + "promises")).toBe(facade);
+  });
+
   it("dynamic import() of a denied builtin, literal or computed, rejects with MODULE_DENIED", async () => {
     const root = await plugin(
       esm(
