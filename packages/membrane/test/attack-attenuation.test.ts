@@ -29,7 +29,7 @@ const codeOf = (action: () => unknown): unknown => {
 
 const makeUser = () => {
   const proto = { inherited: "proto-secret", shared: "ok" };
-  const user = Object.create(proto) as Record<string, unknown>;
+  const user = Object.create(proto) as Record<PropertyKey, unknown>;
   user.name = "ada";
   user.secret = "s3cret";
   user[Symbol.for("token")] = "t0ken";
