@@ -14,17 +14,16 @@
  */
 import { CellError } from "@padded-cell/membrane";
 
-/**
- * Codes of the file capabilities. The POSIX-style codes (`ENOENT`, ...) keep
- * their Node meaning so code written for `node:fs` can test `err.code` as usual.
- *
- * @example
- * ```ts
- * try { await dir.readFile("/missing.txt"); }
- * catch (e) { if ((e as { code?: string }).code === "ENOENT") console.log(fsErrorCodes.ENOENT.mitigation); }
- * ```
- */
-export const fsErrorCodes = {
+/** How the docs explain one error code. */
+export interface FsErrorCodeDoc {
+  /** What happened, in the cell's terms. */
+  readonly cause: string;
+  /** What the cell or the host can do about it. */
+  readonly mitigation: string;
+}
+
+// The table itself; exported below with a documented type.
+const table: Readonly<Record<FsErrorCode, FsErrorCodeDoc>> = {
   ENOENT: {
     cause: "No file or directory exists at the virtual path (or a parent of it is missing).",
     mitigation:
@@ -127,10 +126,42 @@ export const fsErrorCodes = {
       "The host operating system reported an input/output failure the capability has no finer code for (disk full, I/O error, ...).",
     mitigation: "Retry later or ask the host; the message names the operating-system error code.",
   },
-} as const;
+};
 
 /** A code of {@link fsErrorCodes}. */
-export type FsErrorCode = keyof typeof fsErrorCodes;
+export type FsErrorCode =
+  | "ENOENT"
+  | "EEXIST"
+  | "ENOTDIR"
+  | "EISDIR"
+  | "ENOTEMPTY"
+  | "ELOOP"
+  | "EACCES"
+  | "FS_BAD_PATH"
+  | "FS_PATH_TOO_LONG"
+  | "FS_OUTSIDE_ROOT"
+  | "FS_DENIED_READ_ONLY"
+  | "FS_QUOTA_EXCEEDED"
+  | "FS_FILTERED"
+  | "FS_NOT_SUPPORTED"
+  | "FS_WIDEN_DENIED"
+  | "FS_PATH_CHANGED"
+  | "FS_SPECIAL_FILE"
+  | "FS_BAD_ARGUMENT"
+  | "FS_CLOSED"
+  | "FS_IO";
+
+/**
+ * Codes of the file capabilities. The POSIX-style codes (`ENOENT`, ...) keep
+ * their Node meaning so code written for `node:fs` can test `err.code` as usual.
+ *
+ * @example
+ * ```ts
+ * try { await dir.readFile("/missing.txt"); }
+ * catch (e) { if ((e as { code?: string }).code === "ENOENT") console.log(fsErrorCodes.ENOENT.mitigation); }
+ * ```
+ */
+export const fsErrorCodes: Readonly<Record<FsErrorCode, FsErrorCodeDoc>> = harden(table);
 
 /**
  * Make a `CellError` with a code from {@link fsErrorCodes}.

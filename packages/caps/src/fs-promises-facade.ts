@@ -29,7 +29,7 @@ const X_OK = 1;
 const COPYFILE_EXCL = 1;
 const COPYFILE_FICLONE = 2;
 const COPYFILE_FICLONE_FORCE = 4;
-const constants = harden({
+const constants: FsConstants = harden({
   F_OK,
   R_OK,
   W_OK,
@@ -38,6 +38,72 @@ const constants = harden({
   COPYFILE_FICLONE,
   COPYFILE_FICLONE_FORCE,
 });
+
+/** The `constants` a facade offers (the subset of `fs.constants` its members accept). */
+export interface FsConstants {
+  /** `access` mode: the path exists. */
+  readonly F_OK: number;
+  /** `access` mode: readable (checked as existence, see the guide). */
+  readonly R_OK: number;
+  /** `access` mode: writable (checked as existence, see the guide). */
+  readonly W_OK: number;
+  /** `access` mode: executable (checked as existence, see the guide). */
+  readonly X_OK: number;
+  /** `copyFile` mode: fail if the destination exists. */
+  readonly COPYFILE_EXCL: number;
+  /** `copyFile` mode: accepted and ignored (always a plain copy). */
+  readonly COPYFILE_FICLONE: number;
+  /** `copyFile` mode: accepted and ignored (always a plain copy). */
+  readonly COPYFILE_FICLONE_FORCE: number;
+}
+
+/** The type tests every `Stats`- and `Dirent`-like object answers. */
+export interface FsTypeTests {
+  /** A regular file. */
+  isFile(): boolean;
+  /** A directory. */
+  isDirectory(): boolean;
+  /** A symbolic link (only from `lstat` and `readdir`). */
+  isSymbolicLink(): boolean;
+  /** Always false: FIFOs are not shown as such. */
+  isFIFO(): boolean;
+  /** Always false. */
+  isSocket(): boolean;
+  /** Always false. */
+  isBlockDevice(): boolean;
+  /** Always false. */
+  isCharacterDevice(): boolean;
+}
+
+/** What the facade's `stat`/`lstat` return: Node's `Stats` names, without inode, device, owner or access time. */
+export interface FsStatsLike extends FsTypeTests {
+  /** Size in bytes. */
+  readonly size: number;
+  /** Type bits and permission bits, as in Node. */
+  readonly mode: number;
+  /** Last content change (ms). */
+  readonly mtimeMs: number;
+  /** Last metadata change (ms). */
+  readonly ctimeMs: number;
+  /** Creation time (ms). */
+  readonly birthtimeMs: number;
+  /** `mtimeMs` as a fresh Date. */
+  readonly mtime: Date;
+  /** `ctimeMs` as a fresh Date. */
+  readonly ctime: Date;
+  /** `birthtimeMs` as a fresh Date. */
+  readonly birthtime: Date;
+}
+
+/** What `readdir(path, { withFileTypes: true })` returns: Node's `Dirent` names. */
+export interface FsDirentLike extends FsTypeTests {
+  /** The entry's name. */
+  readonly name: string;
+  /** The virtual path of the directory holding it. */
+  readonly parentPath: string;
+  /** Same as `parentPath` (Node's older name). */
+  readonly path: string;
+}
 
 const TYPE_BITS: Record<FsEntryType, number> = {
   file: 0o100000,
@@ -104,7 +170,7 @@ const readOpt = (options: unknown, key: string): unknown =>
 const encodingOf = (options: unknown): unknown =>
   typeof options === "string" ? options : readOpt(options, "encoding");
 
-const makeStats = (st: StatRecord) => {
+const makeStats = (st: StatRecord): FsStatsLike => {
   const is = (t: FsEntryType) => () => st.type === t;
   const no = () => false;
   return harden({
@@ -126,7 +192,7 @@ const makeStats = (st: StatRecord) => {
   });
 };
 
-const makeDirent = (e: DirEntry, parentPath: string) => {
+const makeDirent = (e: DirEntry, parentPath: string): FsDirentLike => {
   const is = (t: FsEntryType) => () => e.type === t;
   const no = () => false;
   return harden({
@@ -339,23 +405,41 @@ export function makeFsPromisesFacade(dir: DirCap) {
 
 /** The shape returned by {@link makeFsPromisesFacade}: Node's names, narrower powers. */
 export interface FsPromisesFacade {
-  readonly constants: typeof constants;
+  /** Mode constants for `access` and `copyFile`. */
+  readonly constants: FsConstants;
+  /** Bytes, or text with `"utf8"` / `{ encoding: "utf8" }`. */
   readFile(path: string, options?: unknown): Promise<Uint8Array | string>;
+  /** Create or replace a file (`{ flag: "a" }` appends). */
   writeFile(path: string, data: string | Uint8Array, options?: unknown): Promise<void>;
+  /** Append to a file, creating it if needed. */
   appendFile(path: string, data: string | Uint8Array, options?: unknown): Promise<void>;
+  /** Names, or `FsDirentLike` objects with `{ withFileTypes: true }`; `{ recursive: true }` walks the tree. */
   readdir(path: string, options?: unknown): Promise<readonly unknown[]>;
-  stat(path: string, options?: unknown): Promise<ReturnType<typeof makeStats>>;
-  lstat(path: string, options?: unknown): Promise<ReturnType<typeof makeStats>>;
+  /** Metadata, following links inside the grant. */
+  stat(path: string, options?: unknown): Promise<FsStatsLike>;
+  /** Metadata of the entry itself. */
+  lstat(path: string, options?: unknown): Promise<FsStatsLike>;
+  /** Create a directory (`{ recursive: true }` for parents); `mode` is ignored. */
   mkdir(path: string, options?: unknown): Promise<undefined>;
+  /** Remove a file, or a tree with `{ recursive: true }`. */
   rm(path: string, options?: unknown): Promise<void>;
+  /** Remove an empty directory. */
   rmdir(path: string, options?: unknown): Promise<void>;
+  /** Remove a file or link. */
   unlink(path: string): Promise<void>;
+  /** Move inside the grant. */
   rename(from: string, to: string): Promise<void>;
+  /** Copy a file (`COPYFILE_EXCL` refuses an existing destination). */
   copyFile(from: string, to: string, mode?: number): Promise<void>;
+  /** Copy a file, or a tree with `{ recursive: true }`. */
   cp(from: string, to: string, options?: unknown): Promise<void>;
+  /** Resolve if the path exists (the mode is not checked, see the guide). */
   access(path: string, mode?: number): Promise<void>;
+  /** Cut or extend a file to `len` bytes. */
   truncate(path: string, len?: number): Promise<void>;
+  /** The canonical virtual path, after checking it exists. */
   realpath(path: string): Promise<string>;
+  /** Create a new directory named `prefix` plus six random characters. */
   mkdtemp(prefix: string): Promise<string>;
   /** Members Node has that a capability does not offer; each rejects with `FS_NOT_SUPPORTED`. */
   readonly [unsupported: string]: unknown;
@@ -406,8 +490,10 @@ export function makeFsFacade(dir: DirCap) {
 
 /** The shape returned by {@link makeFsFacade}. */
 export interface FsFacade {
+  /** The `node:fs/promises`-shaped facade: use this. */
   readonly promises: FsPromisesFacade;
-  readonly constants: typeof constants;
+  /** Mode constants, as `fs.constants`. */
+  readonly constants: FsConstants;
   /** Every synchronous and callback member of `node:fs`; each throws `FS_NOT_SUPPORTED`. */
   readonly [member: string]: unknown;
 }

@@ -16,16 +16,23 @@ export type FsEntryType = "file" | "dir" | "symlink" | "other";
 
 /** One entry of a directory listing. */
 export interface DirEntry {
+  /** The entry's name inside the directory (no slashes). */
   readonly name: string;
+  /** What the entry is; a link is `symlink` whatever it points to. */
   readonly type: FsEntryType;
 }
 
 /** Metadata of a file or directory, with host-identifying fields removed. */
 export interface StatRecord {
+  /** What the entry is. */
   readonly type: FsEntryType;
+  /** Size in bytes (0 for directories of the memory capability). */
   readonly size: number;
+  /** Last content change, in milliseconds since the epoch. */
   readonly mtimeMs: number;
+  /** Last metadata change, in milliseconds since the epoch. */
   readonly ctimeMs: number;
+  /** Creation time where the host file system records it, else as Node reports it. */
   readonly birthtimeMs: number;
   /** Permission bits only (`mode & 0o7777`). */
   readonly mode: number;
@@ -58,9 +65,11 @@ export interface FsWriteHandle {
  * relative paths are relative to it; `..` cannot climb above it.
  */
 export interface DirCap {
-  /** Read a whole file: bytes, or text with `{ encoding: "utf8" }`. */
+  /** Read a whole file as bytes. */
   readFile(path: string): Promise<Uint8Array>;
+  /** Read a whole file as UTF-8 text. */
   readFile(path: string, options: { encoding: "utf8" | "utf-8" }): Promise<string>;
+  /** Read a whole file: bytes, or text with `{ encoding: "utf8" }`. */
   readFile(path: string, options?: { encoding?: "utf8" | "utf-8" }): Promise<Uint8Array | string>;
   /** Create or replace a file. */
   writeFile(path: string, data: string | Uint8Array): Promise<void>;
