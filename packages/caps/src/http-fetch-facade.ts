@@ -42,20 +42,31 @@ export interface FetchHeaders extends Iterable<[string, string]> {
 
 /** A `Response`-like object. */
 export interface FetchResponse {
+  /** Whether the status is 200-299. */
   readonly ok: boolean;
+  /** HTTP status code. */
   readonly status: number;
+  /** Reason phrase. */
   readonly statusText: string;
+  /** Final URL, after redirects. */
   readonly url: string;
+  /** Whether a redirect was followed. */
   readonly redirected: boolean;
+  /** Always `basic`. */
   readonly type: "basic";
+  /** Response headers. */
   readonly headers: FetchHeaders;
   /** Whether the body was read. */
   readonly bodyUsed: boolean;
   /** The body as an async iterable of byte chunks. */
   readonly body: AsyncIterable<Uint8Array>;
+  /** The body as UTF-8 text. */
   text(): Promise<string>;
+  /** The body parsed as JSON. */
   json(): Promise<unknown>;
+  /** The body as bytes. */
   bytes(): Promise<Uint8Array>;
+  /** The body as an ArrayBuffer. */
   arrayBuffer(): Promise<ArrayBuffer>;
 }
 

@@ -26,3 +26,76 @@ export { fsErrorCodes } from "./fs-error-codes.js";
 export type { FsErrorCode, FsErrorCodeDoc } from "./fs-error-codes.js";
 export { parseVirtualPath } from "./virtual-path.js";
 export type { VirtualPath } from "./virtual-path.js";
+export { miscErrorCodes } from "./misc-error-codes.js";
+export type { MiscErrorCode } from "./misc-error-codes.js";
+export { makeEnvCap } from "./env-cap.js";
+export type { EnvCap, EnvCapOptions } from "./env-cap.js";
+export { makeProcessEnvFacade } from "./env-facade.js";
+export { makeClockCap } from "./clock-cap.js";
+export type { ClockCap, ClockCapOptions } from "./clock-cap.js";
+export { makeRandomCap, MAX_RANDOM_BYTES } from "./random-cap.js";
+export type { RandomCap } from "./random-cap.js";
+export {
+  makeStdio,
+  DEFAULT_STDIO_LIMIT_BYTES,
+  truncationMarker,
+  isUint8Array,
+} from "./stdio-cap.js";
+export type {
+  PerStream,
+  StdioCap,
+  StdioHost,
+  StdioOptions,
+  StdioPair,
+  StdioStream,
+} from "./stdio-cap.js";
+export { formatValues } from "./console-format.js";
+export type { FormatOptions } from "./console-format.js";
+export { makeConsoleFacade } from "./console-facade.js";
+export type { ConsoleFacade } from "./console-facade.js";
+export { makeTimers } from "./timers-cap.js";
+export type {
+  TimerHandle,
+  TimersCap,
+  TimersHost,
+  TimersOptions,
+  TimersPair,
+} from "./timers-cap.js";
+export { makeSubprocessCap } from "./subprocess-cap.js";
+export type {
+  ArgPattern,
+  SubprocessCap,
+  SubprocessOptions,
+  SubprocessResult,
+} from "./subprocess-cap.js";
+export { allowMethods } from "./attenuate-methods.js";
+export { callQuota, byteQuota, measureBytes } from "./attenuate-quota.js";
+export type { ByteQuotaOptions } from "./attenuate-quota.js";
+export { rateLimit, hostClock } from "./attenuate-rate.js";
+export type { RateLimitOptions, TimeSource } from "./attenuate-rate.js";
+export { expiresAt } from "./attenuate-expiry.js";
+export type { ExpiresAtOptions } from "./attenuate-expiry.js";
+export { useTimes } from "./attenuate-uses.js";
+export { revocable } from "./attenuate-revocable.js";
+export type { Revocable } from "./attenuate-revocable.js";
+export { audited, summarizeArg } from "./attenuate-audit.js";
+export type { ArgSummary, AuditOutcome, AuditRecord, AuditSink } from "./attenuate-audit.js";
+export type { AttenuateOptions, Capability } from "./attenuate-wrap.js";
+export { canonicalizeHost, classifyAddress } from "./address-canonical.js";
+export type { AddressClass, CanonicalHost } from "./address-canonical.js";
+export { makeNetPolicy } from "./address-policy.js";
+export type { NetPolicy, NetPolicyOptions, NetRefusal } from "./address-policy.js";
+export { systemResolver } from "./address-resolve.js";
+export type { Resolver } from "./address-resolve.js";
+export { netErrorCodes } from "./net-error-codes.js";
+export type { NetErrorCode } from "./net-error-codes.js";
+export type { SocketCap, SocketPeer } from "./net-socket-cap.js";
+export { makeTcpCap } from "./net-tcp-cap.js";
+export type { TcpCap, TcpCapOptions } from "./net-tcp-cap.js";
+export { makeListenCap } from "./net-listen-cap.js";
+export type { ListenCap, ListenCapOptions, ListenerCap } from "./net-listen-cap.js";
+export { makeHttpCap } from "./http-cap.js";
+export type { HttpCap, HttpCapOptions, HttpRequestInit } from "./http-cap.js";
+export type { ResponseCap } from "./http-response-cap.js";
+export { makeFetchFacade } from "./http-fetch-facade.js";
+export type { FetchFunction, FetchHeaders, FetchResponse } from "./http-fetch-facade.js";
