@@ -43,6 +43,7 @@ export type AuditOutcome = "allowed" | "denied" | "failed";
 
 /** The summary of one argument: its type and, where meaningful, its size. */
 export interface ArgSummary {
+  /** `typeof`, refined: "null", "array", "proxy", "error", or a byte container's name. */
   readonly type: string;
   /** Bytes for strings and byte containers, length for arrays. */
   readonly size?: number;
@@ -52,14 +53,19 @@ export interface ArgSummary {
 export interface AuditRecord {
   /** Wall-clock time the call started (epoch ms). */
   readonly time: number;
+  /** The capability's name (the `name` option). */
   readonly capability: string;
+  /** The method called. */
   readonly method: string;
+  /** A summary of the first 16 arguments. */
   readonly args: readonly ArgSummary[];
+  /** How the call ended. */
   readonly outcome: AuditOutcome;
   /** The error code when the call was denied or failed with a CellError. */
   readonly code?: string;
   /** Bytes in arguments and result (see `measureBytes`). */
   readonly bytes: number;
+  /** How long the call took, until its promise settled for async methods. */
   readonly durationMs: number;
 }
 

@@ -24,10 +24,18 @@ const dateNow = Date.now;
 
 /** Something that tells the time in milliseconds (a {@link ClockCap} fits). */
 export interface TimeSource {
+  /** Milliseconds (epoch or any fixed origin, used consistently). */
   now(): number;
 }
 
-/** The host's wall clock, as a {@link TimeSource}. */
+/**
+ * The host's wall clock, as a {@link TimeSource} (the default of the time-based attenuators).
+ *
+ * @example
+ * ```ts
+ * expiresAt(fs, hostClock.now() + 60_000, { clock: hostClock });
+ * ```
+ */
 export const hostClock: TimeSource = harden({ now: () => dateNow() });
 
 /** Options of {@link rateLimit}. */

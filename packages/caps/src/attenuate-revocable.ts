@@ -19,6 +19,14 @@ import {
   type Capability,
 } from "./attenuate-wrap.js";
 
+/** What {@link revocable} returns: give `cap` to the cell, keep `revoke`. */
+export interface Revocable<T> {
+  /** The revocable capability, for the cell. */
+  readonly cap: T;
+  /** Turn `cap` off for good; `reason` appears in its errors. */
+  revoke(reason: string): void;
+}
+
 /**
  * Make a revocable version of `cap`. Give the cell `cap`, keep `revoke`.
  *
@@ -29,10 +37,7 @@ import {
  * revoke("plugin disabled"); // notes.read() now throws CellError REVOKED
  * ```
  */
-export function revocable<T extends Capability>(
-  cap: T,
-  options?: AttenuateOptions,
-): { cap: T; revoke(reason: string): void } {
+export function revocable<T extends Capability>(cap: T, options?: AttenuateOptions): Revocable<T> {
   const name = capabilityName(options);
   let reason: string | undefined;
   const wrapped = wrapCapability(cap, name, (_method, _args, next) => next(), {

@@ -19,22 +19,39 @@ import type { StdioCap, StdioStream } from "./stdio-cap.js";
 
 /** The members of the console facade. */
 export interface ConsoleFacade {
+  /** Print to stdout. */
   log(...args: unknown[]): void;
+  /** Print to stdout. */
   info(...args: unknown[]): void;
+  /** Print to stdout. */
   debug(...args: unknown[]): void;
+  /** Print to stderr. */
   warn(...args: unknown[]): void;
+  /** Print to stderr. */
   error(...args: unknown[]): void;
+  /** Print "Trace: ..." to stderr, without a stack. */
   trace(...args: unknown[]): void;
+  /** Print one value to stdout. */
   dir(value?: unknown): void;
+  /** Print the value to stdout (no table layout). */
   table(data?: unknown): void;
+  /** Print "Assertion failed: ..." to stderr when `condition` is falsy. */
   assert(condition?: unknown, ...args: unknown[]): void;
+  /** Print the label and indent later output. */
   group(...label: unknown[]): void;
+  /** Same as `group`. */
   groupCollapsed(...label: unknown[]): void;
+  /** Undo one `group`. */
   groupEnd(): void;
+  /** Print how often this label was counted. */
   count(label?: unknown): void;
+  /** Reset a label's count. */
   countReset(label?: unknown): void;
+  /** Not provided: throws `CONSOLE_NOT_SUPPORTED` (needs a clock grant). */
   time(label?: unknown): never;
+  /** Not provided: throws `CONSOLE_NOT_SUPPORTED`. */
   timeEnd(label?: unknown): never;
+  /** Not provided: throws `CONSOLE_NOT_SUPPORTED`. */
   timeLog(label?: unknown): never;
 }
 

@@ -34,7 +34,14 @@ const INTEGER_ARRAYS = new Set([
   "BigUint64Array",
 ]);
 
-/** The most bytes one `getRandomValues` call fills (the WebCrypto limit). */
+/**
+ * The most bytes one `getRandomValues` call fills (the WebCrypto limit).
+ *
+ * @example
+ * ```ts
+ * rnd.getRandomValues(new Uint8Array(MAX_RANDOM_BYTES)); // fine; one more byte throws RANDOM_TOO_LARGE
+ * ```
+ */
 export const MAX_RANDOM_BYTES = 65536;
 
 /** Random values a cell was granted. */

@@ -41,14 +41,30 @@ export interface StdioCap {
   write(stream: StdioStream, data: string | Uint8Array): Promise<void>;
 }
 
+/** One value per output stream. */
+export interface PerStream<T> {
+  /** For standard output. */
+  readonly stdout: T;
+  /** For standard error. */
+  readonly stderr: T;
+}
+
 /** The host side of stdio: read what the guest wrote. */
 export interface StdioHost {
   /** Everything kept so far, decoded as UTF-8. */
-  read(): { stdout: string; stderr: string };
+  read(): PerStream<string>;
   /** Everything kept so far, as bytes. */
-  readBytes(): { stdout: Uint8Array; stderr: Uint8Array };
+  readBytes(): PerStream<Uint8Array>;
   /** Whether each stream hit its limit. */
-  truncated(): { stdout: boolean; stderr: boolean };
+  truncated(): PerStream<boolean>;
+}
+
+/** What {@link makeStdio} returns: give `cap` to the cell, keep `host`. */
+export interface StdioPair {
+  /** The write-only side, for the cell. */
+  readonly cap: StdioCap;
+  /** The reading side, for the host only. */
+  readonly host: StdioHost;
 }
 
 /** Options of {@link makeStdio}. */
@@ -56,19 +72,41 @@ export interface StdioOptions {
   /** Bytes kept per stream (default 1 MiB). */
   limitBytes?: number;
   /** Host streams that also receive what is kept (for example `process.stdout`). */
-  connect?: { stdout?: Writable; stderr?: Writable };
+  connect?: Partial<PerStream<Writable>>;
   /** Close writes when this scope closes. */
   scope?: ResourceScope;
 }
 
-/** The default per-stream limit of {@link makeStdio}. */
+/**
+ * The default per-stream limit of {@link makeStdio} (1 MiB).
+ *
+ * @example
+ * ```ts
+ * makeStdio({ limitBytes: 4 * DEFAULT_STDIO_LIMIT_BYTES });
+ * ```
+ */
 export const DEFAULT_STDIO_LIMIT_BYTES = 1024 * 1024;
 
-/** The marker appended once when a stream passes its limit. */
+/**
+ * The marker appended once when a stream passes its limit.
+ *
+ * @example
+ * ```ts
+ * host.read().stdout.endsWith(truncationMarker(1024)); // the cell wrote more than 1 KiB
+ * ```
+ */
 export const truncationMarker = (limit: number): string =>
   `\n[output truncated after ${limit} bytes]\n`;
 
-/** Is `value` a genuine Uint8Array (by internal slot, not by properties)? */
+/**
+ * Is `value` a genuine Uint8Array (by internal slot, not by properties)?
+ *
+ * @example
+ * ```ts
+ * isUint8Array(new Uint8Array(1));                          // true
+ * isUint8Array({ [Symbol.toStringTag]: "Uint8Array" });     // false
+ * ```
+ */
 export const isUint8Array = (value: unknown): value is Uint8Array =>
   ArrayBuffer.isView(value) && apply(typedArrayTag, value, []) === "Uint8Array";
 
@@ -122,7 +160,7 @@ const makeSink = (limit: number, out: Writable | undefined) => {
  * host.read().stdout; // "hello\n"
  * ```
  */
-export function makeStdio(options: StdioOptions = {}): { cap: StdioCap; host: StdioHost } {
+export function makeStdio(options: StdioOptions = {}): StdioPair {
   const limit = options.limitBytes ?? DEFAULT_STDIO_LIMIT_BYTES;
   if (!(Number.isSafeInteger(limit) && limit >= 0)) {
     throw new CellError("ATTENUATE_INVALID_OPTION", "limitBytes must be a non-negative integer.");

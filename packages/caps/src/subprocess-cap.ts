@@ -76,7 +76,9 @@ export interface SubprocessResult {
   readonly exitCode: number | null;
   /** The signal that ended the child, or `null`. */
   readonly signal: string | null;
+  /** Standard output, at most `maxOutputBytes`. */
   readonly stdout: Uint8Array;
+  /** Standard error, at most `maxOutputBytes`. */
   readonly stderr: Uint8Array;
   /** Whether the child was killed for running past `timeoutMs`. */
   readonly timedOut: boolean;

@@ -60,6 +60,14 @@ export interface TimersHost {
   pending(): number;
 }
 
+/** What {@link makeTimers} returns: give `cap` to the cell, keep `host`. */
+export interface TimersPair {
+  /** The timers, for the cell. */
+  readonly cap: TimersCap;
+  /** Control over them, for the host only. */
+  readonly host: TimersHost;
+}
+
 /** Options of {@link makeTimers}. */
 export interface TimersOptions {
   /** Most timers pending at once (default 1000). */
@@ -87,7 +95,7 @@ const toDelay = (delay: unknown, min: number): number => {
  * await scope.close("done"); // cancels it
  * ```
  */
-export function makeTimers(options: TimersOptions = {}): { cap: TimersCap; host: TimersHost } {
+export function makeTimers(options: TimersOptions = {}): TimersPair {
   const maxPending = options.maxPending ?? 1000;
   if (!(Number.isSafeInteger(maxPending) && maxPending >= 0)) {
     throw new CellError("ATTENUATE_INVALID_OPTION", "maxPending must be a non-negative integer.");

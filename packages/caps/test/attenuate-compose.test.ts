@@ -58,6 +58,8 @@ interface Model {
   hides(m: Method): boolean;
   allows(m: Method, arg: string, now: number, step: number): boolean;
   pass(m: Method, arg: string, now: number): void;
+  /** Called on the layers a call passed, when the target returned. */
+  returned?(arg: string): void;
 }
 
 const utf8 = (s: string) => new TextEncoder().encode(s).length;
@@ -83,8 +85,9 @@ const model = (spec: LayerSpec): Model => {
       return {
         hides: () => false,
         allows: (_m, arg) => used < spec.n && used + utf8(arg) <= spec.n,
+        pass: (_m, arg) => void (used += utf8(arg)),
         // the target echoes its argument, so the result has the same size
-        pass: (_m, arg) => void (used += 2 * utf8(arg)),
+        returned: (arg) => void (used += utf8(arg)),
       };
     }
     case "rate": {
@@ -178,13 +181,16 @@ describe("attenuator composition", () => {
             }
             // Walk the model: each layer that allows passes the call inward.
             let allowed = true;
+            const passed: Model[] = [];
             for (const m of models) {
               if (!m.allows(call.method, call.arg, now, step)) {
                 allowed = false;
                 break;
               }
               m.pass(call.method, call.arg, now);
+              passed.push(m);
             }
+            if (allowed) for (const m of passed) m.returned?.(call.arg);
             let result: unknown;
             let threw: unknown;
             try {
@@ -205,7 +211,7 @@ describe("attenuator composition", () => {
           }
         },
       ),
-      { numRuns: 300 },
+      { numRuns: 1000 },
     );
   });
 });
