@@ -32,6 +32,7 @@ const typedArrayBuffer = getDesc("buffer");
 const typedArrayOffset = getDesc("byteOffset");
 const typedArrayLength = getDesc("byteLength");
 const Uint8ArrayCtor = Uint8Array;
+const ObjectFreeze = Object.freeze;
 const encoder = new TextEncoder();
 const encode = (s: string): Uint8Array => encoder.encode(s);
 
@@ -183,7 +184,9 @@ export function makeSocketCap(socket: Socket, options: SocketCapOptions): Socket
     if (failure !== undefined) throw failure;
     if (step.done === true) return harden({ done: true, value: undefined });
     if (!budget.take(step.value.length)) throw limitError();
-    return harden({ done: false, value: new Uint8ArrayCtor(step.value) });
+    // Freeze the record, not harden it: hardening walks every index of the
+    // fresh copy (O(n) per chunk) and cannot freeze typed array elements anyway.
+    return ObjectFreeze({ done: false, value: new Uint8ArrayCtor(step.value) });
   };
   const iterator: AsyncIterableIterator<Uint8Array> = harden({
     next() {
