@@ -12,4 +12,4 @@ export type {
 export { makeCellFate } from "./wall-fate.js";
 export type { CellFate, CellFateKind } from "./wall-fate.js";
 export { wallErrorCodes } from "./wall-error-codes.js";
-export type { WallErrorCode } from "./wall-error-codes.js";
+export type { WallErrorCode, WallErrorCodeDoc } from "./wall-error-codes.js";

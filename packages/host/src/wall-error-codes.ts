@@ -13,15 +13,45 @@
  */
 
 /**
- * Codes of wall faults and fates, with cause and mitigation for the docs.
+ * A stable code of a wall fault or fate.
  *
  * @example
  * ```ts
- * import { wallErrorCodes } from "@padded-cell/host";
- * console.log(wallErrorCodes.CELL_CPU_EXCEEDED.mitigation);
+ * const code: WallErrorCode = "CELL_TIMEOUT";
  * ```
  */
-export const wallErrorCodes = {
+export type WallErrorCode =
+  | "CELL_OK"
+  | "CELL_OUT_OF_MEMORY"
+  | "CELL_CPU_EXCEEDED"
+  | "CELL_TIMEOUT"
+  | "CELL_OUTPUT_LIMIT"
+  | "CELL_CRASHED"
+  | "CELL_PROTOCOL_ERROR"
+  | "CELL_EXITED"
+  | "CELL_KILLED"
+  | "CELL_TERMINATED"
+  | "CELL_START_FAILED"
+  | "WALL_UNPASSABLE"
+  | "REVOKED";
+
+/**
+ * How the docs explain one wall error code.
+ *
+ * @example
+ * ```ts
+ * const doc: WallErrorCodeDoc = wallErrorCodes.CELL_TIMEOUT;
+ * ```
+ */
+export interface WallErrorCodeDoc {
+  /** What happened, in the cell's terms. */
+  readonly cause: string;
+  /** What the cell or the host can do about it. */
+  readonly mitigation: string;
+}
+
+// The table itself; exported below with a documented type.
+const table: Readonly<Record<WallErrorCode, WallErrorCodeDoc>> = {
   CELL_OK: {
     cause: "The cell was shut down by its host after normal use (terminate or pool close).",
     mitigation: "None needed.",
@@ -82,15 +112,15 @@ export const wallErrorCodes = {
     cause: "The host revoked the cell: capability calls in flight and every later call fail.",
     mitigation: "The host decided this; ask it to grant the capability again.",
   },
-} as const;
-harden(wallErrorCodes);
+};
 
 /**
- * A code of {@link wallErrorCodes}.
+ * Codes of wall faults and fates, with cause and mitigation for the docs.
  *
  * @example
  * ```ts
- * const code: WallErrorCode = "CELL_TIMEOUT";
+ * import { wallErrorCodes } from "@padded-cell/host";
+ * console.log(wallErrorCodes.CELL_CPU_EXCEEDED.mitigation);
  * ```
  */
-export type WallErrorCode = keyof typeof wallErrorCodes;
+export const wallErrorCodes: Readonly<Record<WallErrorCode, WallErrorCodeDoc>> = harden(table);

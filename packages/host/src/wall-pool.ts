@@ -19,6 +19,7 @@ import type { BootedWall, Wall, WallLimits, WallOutputHandler } from "./wall-sup
 
 /** Options of {@link makeWallPool}. */
 export interface WallPoolOptions {
+  /** Which wall the pool keeps warm. */
   readonly kind: WallKind;
   /** How many walls to keep warm. */
   readonly size: number;
@@ -28,9 +29,13 @@ export interface WallPoolOptions {
 
 /** Options of {@link WallPool.acquire}. */
 export interface AcquireWallOptions {
+  /** The cell's name, used in fates and messages. */
   readonly name: string;
+  /** Capabilities the cell receives as `caps`. */
   readonly grants: Record<string, object>;
+  /** CPU, time and output limits of this cell. */
   readonly limits?: Pick<WallLimits, "cpuMs" | "wallMs" | "maxOutputBytes">;
+  /** Receives the cell's console output. */
   readonly onOutput?: WallOutputHandler;
 }
 

@@ -110,10 +110,15 @@ export interface Wall {
 
 /** A thread or process that has booted and locked down, waiting for a cell. */
 export interface BootedWall {
+  /** Resolves when the wall's runtime is locked down and connected. */
   readonly ready: Promise<void>;
+  /** Settles once, when the wall ends. */
   readonly fate: Promise<CellFate>;
+  /** Whether the wall is still running. */
   readonly isAlive: () => boolean;
+  /** Gives the wall its one cell: sends the grants and starts the limits. */
   readonly activate: (options: WallCellOptions) => Wall;
+  /** Ends the wall; resolves to its fate. */
   readonly terminate: (reason?: string) => Promise<CellFate>;
 }
 
