@@ -348,7 +348,10 @@ export function makeHttpCap(options: HttpCapOptions): HttpCap {
           );
         }
         const noBody = method === "HEAD" || res.statusCode === 204 || res.statusCode === 304;
-        if (noBody) res.destroy();
+        if (noBody) {
+          res.destroy();
+          exchange.finish();
+        }
         return makeResponseCap({
           status: res.statusCode ?? 0,
           statusText: res.statusMessage ?? "",

@@ -66,6 +66,8 @@ export function startExchange(
     );
     finish();
   }, timeoutMs);
+  // The open socket, not the deadline, decides whether the process stays alive.
+  timer.unref();
   let unregister = (): void => {};
   const finish = (): void => {
     if (finished) return;

@@ -301,6 +301,9 @@ describe("makeHttpCap: requests and responses", () => {
     await expect(cap().fetch(`${base}/v1/echo`, { method: "POST", body: "x" })).rejects.toThrow(
       "method POST is not allowed by this capability; the host can grant it with methods: ['POST'].",
     );
+    const head = await cap().fetch(`${base}/v1/hello`, { method: "head" });
+    expect(head.status).toBe(200);
+    expect(await head.text()).toBe("");
     const http = cap({ methods: ["GET", "post"] });
     const res = await http.fetch(`${base}/v1/echo`, {
       method: "post",
