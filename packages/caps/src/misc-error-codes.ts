@@ -81,6 +81,11 @@ export const miscErrorCodes = {
     mitigation:
       "Pass exactly the arguments the grant allows, or ask the host to widen the argument patterns.",
   },
+  SUBPROCESS_LIMIT: {
+    cause:
+      "The cell started more concurrent runs of the program than the grant allows (`maxConcurrent`).",
+    mitigation: "Wait for a run to finish, or raise `maxConcurrent` in `makeSubprocessCap`.",
+  },
   SUBPROCESS_FAILED: {
     cause: "The granted program could not be started.",
     mitigation: "The host should check that the configured executable exists and is executable.",

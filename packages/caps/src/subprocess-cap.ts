@@ -25,6 +25,8 @@
  *    overflow the process group is killed and `truncated` is true.
  * 6. Errors name the program by its configured `name`; they never contain
  *    the executable's host path, the cwd, or a host error.
+ * 7. At most `maxConcurrent` children of this capability run at once; one
+ *    more is refused with `SUBPROCESS_LIMIT` (no fork storms).
  *
  * It does not provide stdin, a pseudo-terminal, or a CPU/memory limit for the
  * child (use OS facilities for those). A grandchild that leaves the process
@@ -66,6 +68,8 @@ export interface SubprocessOptions {
   timeoutMs: number;
   /** Bytes kept per output stream; more kills the child. */
   maxOutputBytes: number;
+  /** Most children running at once (default 4). */
+  maxConcurrent?: number;
   /** Kill running children when this scope closes. */
   scope?: ResourceScope;
 }
@@ -131,6 +135,10 @@ export function makeSubprocessCap(options: SubprocessOptions): SubprocessCap {
   if (!(Number.isSafeInteger(maxOutputBytes) && maxOutputBytes >= 0)) {
     invalid("maxOutputBytes must be a non-negative integer.");
   }
+  const maxConcurrent = options.maxConcurrent ?? 4;
+  if (!(Number.isSafeInteger(maxConcurrent) && maxConcurrent > 0))
+    invalid("maxConcurrent must be a positive integer.");
+  let running = 0;
   const name = options.name ?? basename(executable);
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(options.env ?? {})) {
@@ -303,7 +311,19 @@ export function makeSubprocessCap(options: SubprocessOptions): SubprocessCap {
   return harden({
     async run(args: readonly string[]): Promise<SubprocessResult> {
       scope?.assertOpen();
-      return run(check(args));
+      const argv = check(args);
+      if (running >= maxConcurrent) {
+        throw new CellError(
+          "SUBPROCESS_LIMIT",
+          `Denied: ${name} is already running ${maxConcurrent} times. Wait for a run to finish.`,
+        );
+      }
+      running += 1;
+      try {
+        return await run(argv);
+      } finally {
+        running -= 1;
+      }
     },
   });
 }

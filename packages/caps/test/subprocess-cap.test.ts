@@ -258,6 +258,17 @@ describe("makeSubprocessCap", () => {
     expect(denied.message).not.toContain(dir);
   });
 
+  it("invariant 7: concurrent runs are limited; slots free when runs end", async () => {
+    const cap = nodeScript({ maxConcurrent: 2, timeoutMs: 10_000 });
+    const slow = ["-e", "setTimeout(() => {}, 300)"];
+    const a = cap.run(slow);
+    const b = cap.run(slow);
+    expect(await codeOf(cap.run(slow))).toBe("SUBPROCESS_LIMIT");
+    expect((await a).exitCode).toBe(0);
+    expect((await b).exitCode).toBe(0);
+    expect((await cap.run(["-e", "0"])).exitCode).toBe(0);
+  });
+
   it("rejects invalid host options", () => {
     const base = {
       executable: "/bin/echo",
