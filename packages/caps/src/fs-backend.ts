@@ -55,8 +55,15 @@ export interface FsBackend {
   lstat(segs: Segments): Promise<StatRecord | undefined>;
   readdir(segs: Segments): Promise<DirEntry[]>;
   openRead(segs: Segments): Promise<BackendReader>;
-  /** Whole-file read, the fast path. */
+  /** Whole-file read. */
   readFile(segs: Segments): Promise<Uint8Array>;
+  /**
+   * Optional fast path: read `segs` as spelled, without `resolve`, if the
+   * backend can prove the file it opened is exactly at `segs` with no link on
+   * the way. Returns `undefined` (never throws) whenever it cannot; the caller
+   * then takes the checked path, which also produces the errors.
+   */
+  readFileIfLinkFree?(segs: Segments): Promise<Uint8Array | undefined>;
   openWrite(segs: Segments, append: boolean): Promise<BackendWriter>;
   /** Create one directory; its parent must exist. */
   mkdir(segs: Segments): Promise<void>;

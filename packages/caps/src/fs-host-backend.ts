@@ -19,7 +19,13 @@
  *    truncated before it is known to be the right one. Recursive removal opens
  *    each directory the same way and never follows a link.
  * 4. Only regular files are read or written (`FS_SPECIAL_FILE` otherwise);
- *    reads open with `O_NONBLOCK` so a FIFO cannot hang the host.
+ *    reads open with `O_NONBLOCK` and `O_NOCTTY` so a FIFO cannot hang the
+ *    host and a terminal cannot become its controlling one.
+ * 5. The `readFile` fast path skips `realpath` only for directories a checked
+ *    resolution found free of links, and still verifies the descriptor as in
+ *    2, so a stale cache entry costs a fallback to the checked path, never
+ *    containment. Any failure falls back, so errors (and what they reveal)
+ *    are the checked path's.
  *
  * It does not check policy (the capability layer does) and cannot create
  * links. Without `/proc/self/fd` (macOS, BSD) invariant 3 degrades to checked
@@ -33,9 +39,11 @@ import type { BackendReader, BackendWriter, FsBackend, Freed, Segments } from ".
 import { codedFailure } from "./fs-failure.js";
 import type { DirEntry, FsEntryType, StatRecord } from "./fs-types.js";
 
-const { O_RDONLY, O_WRONLY, O_CREAT, O_APPEND, O_NOFOLLOW, O_DIRECTORY, O_NONBLOCK } = constants;
+const { O_RDONLY, O_WRONLY, O_CREAT, O_APPEND, O_NOFOLLOW, O_DIRECTORY, O_NONBLOCK, O_NOCTTY } =
+  constants;
 const PROC_FD: string | undefined = existsSync("/proc/self/fd") ? "/proc/self/fd" : undefined;
-const READ_FLAGS = O_RDONLY | O_NOFOLLOW | O_NONBLOCK;
+const READ_FLAGS = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY;
+const LINK_FREE_CACHE_LIMIT = 1024;
 const DIR_FLAGS = O_RDONLY | O_DIRECTORY | O_NOFOLLOW;
 
 const codeOf = (e: unknown): unknown =>
@@ -149,6 +157,13 @@ export function makeHostBackend(hostRoot: string): FsBackend {
   const absoluteRoot = resolveHostPath(hostRoot);
   let rootPromise: Promise<string> | undefined;
   const realRoot = (): Promise<string> => (rootPromise ??= fsp.realpath(absoluteRoot));
+  let knownRoot: string | undefined;
+  // Host directories a checked resolution found free of links (invariant 5).
+  const linkFreeDirs = new Set<string>();
+  const rememberLinkFree = (dir: string): void => {
+    if (linkFreeDirs.size >= LINK_FREE_CACHE_LIMIT) linkFreeDirs.clear();
+    linkFreeDirs.add(dir);
+  };
 
   const hostPath = (root: string, segs: Segments): string =>
     segs.length === 0 ? root : `${root === "/" ? "" : root}/${segs.join("/")}`;
@@ -212,10 +227,15 @@ export function makeHostBackend(hostRoot: string): FsBackend {
   return harden({
     async resolve(segs: Segments, followLeaf: boolean) {
       const root = await realRoot();
+      knownRoot = root;
       if (segs.length === 0) return [];
       if (followLeaf) {
         try {
-          return toSegments(root, await fsp.realpath(hostPath(root, segs)));
+          const lexical = hostPath(root, segs);
+          const real = await fsp.realpath(lexical);
+          if (real === lexical && PROC_FD !== undefined)
+            rememberLinkFree(hostPath(root, segs.slice(0, -1)));
+          return toSegments(root, real);
         } catch (e) {
           if (codeOf(e) !== "ENOENT") throw e;
         }
@@ -252,6 +272,31 @@ export function makeHostBackend(hostRoot: string): FsBackend {
       const { handle, size } = await openRegularForRead(hostPath(await realRoot(), segs));
       try {
         return await readAll(handle, size);
+      } finally {
+        await handle.close();
+      }
+    },
+
+    async readFileIfLinkFree(segs: Segments) {
+      if (knownRoot === undefined || PROC_FD === undefined || segs.length === 0) return undefined;
+      const path = hostPath(knownRoot, segs);
+      if (!linkFreeDirs.has(hostPath(knownRoot, segs.slice(0, -1)))) return undefined;
+      let handle: FileHandle;
+      try {
+        handle = await fsp.open(path, READ_FLAGS);
+      } catch {
+        return undefined;
+      }
+      try {
+        if (readlinkSync(`${PROC_FD}/${handle.fd}`) !== path) {
+          linkFreeDirs.delete(hostPath(knownRoot, segs.slice(0, -1)));
+          return undefined;
+        }
+        const st = await handle.stat();
+        if (!st.isFile()) return undefined;
+        return await readAll(handle, st.size);
+      } catch {
+        return undefined;
       } finally {
         await handle.close();
       }

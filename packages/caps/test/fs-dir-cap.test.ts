@@ -360,6 +360,20 @@ describe("symbolic links", () => {
     expect(await readFile(join(outside, "secret.txt"), "utf8")).toBe("SECRET");
   });
 
+  it("invariant 5 (host backend): a directory known to be link-free, then swapped for a link, is re-checked", async () => {
+    await mkdir(join(root, "d"));
+    await writeFile(join(root, "d", "secret.txt"), "INSIDE");
+    const dir = makeDirCap(root);
+    for (let i = 0; i < 3; i++)
+      expect(await dir.readFile("d/secret.txt", { encoding: "utf8" })).toBe("INSIDE");
+    await hostRename(join(root, "d"), join(root, "d-old"));
+    await symlink(outside, join(root, "d"));
+    expect(await codeOf(dir.readFile("d/secret.txt"))).toBe("FS_OUTSIDE_ROOT");
+    await unlink(join(root, "d"));
+    await hostRename(join(root, "d-old"), join(root, "d"));
+    expect(await dir.readFile("d/secret.txt", { encoding: "utf8" })).toBe("INSIDE");
+  });
+
   it("hard links placed by the host are readable (documented limitation); the cap cannot create links", async () => {
     await link(join(outside, "secret.txt"), join(root, "hard"));
     const dir = makeDirCap(root);
