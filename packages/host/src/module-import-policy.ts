@@ -17,6 +17,7 @@
  */
 import { builtinModules } from "node:module";
 import { CellError } from "@padded-cell/membrane";
+import { moduleError } from "./module-error.js";
 
 const NODE_BUILTINS: ReadonlySet<string> = new Set(builtinModules);
 
@@ -88,11 +89,11 @@ export const makeImportAllowList = (entries: readonly string[]): ImportAllowList
   const withSubpaths = new Set<string>();
   for (const entry of entries) {
     if (typeof entry !== "string") {
-      throw new CellError("MODULE_BAD_REQUEST", "An imports allow-list entry must be a string.");
+      throw moduleError("MODULE_BAD_REQUEST", "An imports allow-list entry must be a string.");
     }
     const base = entry.endsWith("/*") ? entry.slice(0, -2) : entry;
     if (!PACKAGE_NAME.test(packageNameOf(base)) || isNodeBuiltin(base)) {
-      throw new CellError(
+      throw moduleError(
         "MODULE_BAD_REQUEST",
         `Invalid imports allow-list entry ${JSON.stringify(entry)}: use a package name such as 'left-pad', a subpath such as 'yaml/util', or 'pkg/*' (builtins come from grants, not from this list).`,
       );
@@ -121,14 +122,14 @@ export const deniedImportError = (specifier: string): CellError => {
   if (isNodeBuiltin(specifier)) {
     const bare = specifier.startsWith("node:") ? specifier.slice(5) : specifier;
     const grant = GRANT_FOR_BUILTIN[bare];
-    return new CellError(
+    return moduleError(
       "MODULE_DENIED",
       grant === undefined
         ? `Denied: import of ${JSON.stringify(specifier)}. Node builtin ${bare} is not available to cells; no grant provides it.`
         : `Denied: import of ${JSON.stringify(specifier)}. ${specifier} is provided only when the cell is granted ${grant}.`,
     );
   }
-  return new CellError(
+  return moduleError(
     "MODULE_DENIED",
     `Denied: import of ${JSON.stringify(specifier)}. Add '${specifier}' (or '${packageNameOf(specifier)}/*' for all its subpaths) to the cell's imports allow list.`,
   );

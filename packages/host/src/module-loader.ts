@@ -42,6 +42,7 @@ import { realpath } from "node:fs/promises";
 import { mapNodeModules } from "@endo/compartment-mapper/node-modules.js";
 import { loadFromMap } from "@endo/compartment-mapper/import-lite.js";
 import { CellError } from "@padded-cell/membrane";
+import { moduleError } from "./module-error.js";
 import { makeNodeParsers } from "./module-parsers.js";
 import { VIRTUAL_ROOT, describeLocation, makeConfinedReadPowers } from "./module-read-powers.js";
 import {
@@ -116,6 +117,19 @@ type CompartmentConstructor = new (options: StrictCompartmentOptions) => Compart
 
 /** Specifiers that name a place by themselves: absolute paths and URLs. */
 const ABSOLUTE_OR_URL = /^(?:\/|\\|[a-z][a-z0-9+.-]*:)/i;
+
+/** A virtual module record, as the exit hooks return. */
+interface VirtualRecord {
+  readonly imports: readonly string[];
+  readonly exports: readonly string[];
+  readonly execute: (...args: unknown[]) => void;
+}
+
+const absoluteError = (specifier: string): CellError =>
+  moduleError(
+    "MODULE_OUTSIDE_ROOT",
+    `Denied: import of ${JSON.stringify(specifier)}. Absolute paths and URLs are not importable in a cell; import files relative to the importing module, inside the plugin folder.`,
+  );
 const { keys } = Object;
 
 const messageOf = (error: unknown): string =>
@@ -144,7 +158,7 @@ export const climbError = (specifier: string, referrer: string): CellError | und
   const from = new URL(referrer.startsWith("./") ? referrer.slice(2) : referrer, base);
   const target = new URL(specifier, from);
   if (target.href.startsWith(base)) return undefined;
-  return new CellError(
+  return moduleError(
     "MODULE_OUTSIDE_ROOT",
     `Denied: import of ${JSON.stringify(specifier)} from ${JSON.stringify(referrer)}: it climbs above its package. Cells load only files inside their plugin folder; import relative to the module and inside it.`,
   );
@@ -158,7 +172,7 @@ export const climbError = (specifier: string, referrer: string): CellError | und
  */
 const entrySpecifierOf = (specifier: string): string => {
   if (ABSOLUTE_OR_URL.test(specifier) && !specifier.startsWith("node:")) {
-    throw new CellError(
+    throw moduleError(
       "MODULE_OUTSIDE_ROOT",
       `Denied: import of ${JSON.stringify(specifier)}. Absolute paths and URLs are not importable in a cell; name modules relative to the plugin root, such as './index.js'.`,
     );
@@ -174,13 +188,13 @@ const entrySpecifierOf = (specifier: string): string => {
   const base = "file:///plugin/";
   const url = new URL(specifier, base);
   if (url.search !== "" || url.hash !== "") {
-    throw new CellError(
+    throw moduleError(
       "MODULE_BAD_REQUEST",
       `Invalid specifier ${JSON.stringify(specifier)}: query strings and fragments are not supported.`,
     );
   }
   if (!url.href.startsWith(base)) {
-    throw new CellError(
+    throw moduleError(
       "MODULE_OUTSIDE_ROOT",
       `Denied: import of ${JSON.stringify(specifier)}: it climbs above the plugin root. Cells load only files inside their plugin folder.`,
     );
@@ -199,7 +213,7 @@ const frozenRecordOf = (record: object, what: string): Readonly<Record<string, o
   for (const [name, value] of Object.entries(record)) {
     if ((typeof value === "object" && value !== null) || typeof value === "function") {
       if (!Object.isFrozen(value)) {
-        throw new CellError(
+        throw moduleError(
           "MODULE_BAD_REQUEST",
           `The loader's ${what} must be hardened: ${JSON.stringify(name)} is not frozen. Pass harden(value).`,
         );
@@ -213,8 +227,11 @@ const frozenRecordOf = (record: object, what: string): Readonly<Record<string, o
 const cellErrorOf = (error: unknown, fallback: ModuleErrorCode, context: string): CellError => {
   if (error instanceof CellError) return error;
   const message = messageOf(error);
-  const code: ModuleErrorCode = error instanceof SyntaxError ? "MODULE_SYNTAX" : fallback;
-  return new CellError(code, `${context}: ${inCellTerms(message)}`);
+  const code: ModuleErrorCode =
+    error instanceof SyntaxError || /SES_[A-Z_]*REJECTED/.test(message)
+      ? "MODULE_SYNTAX"
+      : fallback;
+  return moduleError(code, `${context}: ${inCellTerms(message)}`);
 };
 
 /**
@@ -236,10 +253,7 @@ const cellErrorOf = (error: unknown, fallback: ModuleErrorCode, context: string)
 export const makeModuleLoader = (options: ModuleLoaderOptions): ModuleLoader => {
   const { root, allow = [], builtins = {}, globals = {}, conditions = [] } = options;
   if (typeof root !== "string" || root === "") {
-    throw new CellError(
-      "MODULE_BAD_REQUEST",
-      "The module loader needs the plugin folder as `root`.",
-    );
+    throw moduleError("MODULE_BAD_REQUEST", "The module loader needs the plugin folder as `root`.");
   }
   const allowList = makeImportAllowList([...allow]);
   const builtinTable = frozenRecordOf(builtins, "builtins");
@@ -280,9 +294,18 @@ export const makeModuleLoader = (options: ModuleLoaderOptions): ModuleLoader => 
         },
       });
     }
+    if (specifier.startsWith("./") || specifier.startsWith("../") || specifier === ".") {
+      return deny(
+        moduleError(
+          "MODULE_NOT_FOUND",
+          `Not found: ${JSON.stringify(specifier)} is not in the plugin folder.`,
+        ),
+      );
+    }
+    if (ABSOLUTE_OR_URL.test(specifier)) return deny(absoluteError(specifier));
     if (!allowList.allows(specifier)) deny(deniedImportError(specifier));
     return deny(
-      new CellError(
+      moduleError(
         "MODULE_NOT_FOUND",
         `Not found: ${JSON.stringify(specifier)} is allowed but not installed: install '${packageNameOf(specifier)}' in the plugin's node_modules and list it in the dependencies of its package.json.`,
       ),
@@ -303,14 +326,7 @@ export const makeModuleLoader = (options: ModuleLoaderOptions): ModuleLoader => 
     const isEntry = linked.name === VIRTUAL_ROOT;
     const resolveHook = (specifier: string, referrer: string): string => {
       const text = `${specifier}`;
-      if (ABSOLUTE_OR_URL.test(text) && !text.startsWith("node:")) {
-        deny(
-          new CellError(
-            "MODULE_OUTSIDE_ROOT",
-            `Denied: import of ${JSON.stringify(text)}. Absolute paths and URLs are not importable in a cell; import files relative to the importing module, inside the plugin folder.`,
-          ),
-        );
-      }
+      if (ABSOLUTE_OR_URL.test(text) && !text.startsWith("node:")) deny(absoluteError(text));
       // Class closed here: bare specifiers from the plugin's own package are
       // checked against the allow list before the mapper may link them.
       if (isEntry && !text.startsWith(".") && !isNodeBuiltin(text) && !allowList.allows(text)) {
@@ -325,7 +341,7 @@ export const makeModuleLoader = (options: ModuleLoaderOptions): ModuleLoader => 
         return linked.resolveHook(text, referrer);
       } catch {
         return deny(
-          new CellError(
+          moduleError(
             "MODULE_OUTSIDE_ROOT",
             `Denied: import of ${JSON.stringify(text)} from ${JSON.stringify(referrer)}: it climbs above its package. Cells load only files inside their plugin folder.`,
           ),
@@ -334,35 +350,103 @@ export const makeModuleLoader = (options: ModuleLoaderOptions): ModuleLoader => 
     };
     const packageName = describeLocation(`${linked.name}`);
     /** Names the failure of a load in the cell's terms (invariant 4). */
-    const importHook = async (specifier: string, ...rest: unknown[]): Promise<unknown> => {
-      try {
-        return await linked.importHook(specifier, ...rest);
-      } catch (error) {
-        if (error instanceof CellError) return deny(error);
-        const message = messageOf(error);
-        if (error instanceof SyntaxError || /SES_[A-Z_]*REJECTED/.test(message)) {
-          return deny(
-            new CellError(
-              "MODULE_SYNTAX",
-              `Cannot parse ${JSON.stringify(specifier)} in package ${packageName}: ${inCellTerms(message)}`,
-            ),
-          );
-        }
-        if (/Cannot find file/.test(message)) {
-          return deny(
-            new CellError(
-              "MODULE_NOT_FOUND",
-              `Not found: ${JSON.stringify(specifier)} in package ${packageName} (also tried the .js, .json and /index.js forms).`,
-            ),
-          );
-        }
-        throw error;
+    const translate = (error: unknown, specifier: string): CellError => {
+      if (error instanceof CellError) return error;
+      const message = messageOf(error);
+      if (error instanceof SyntaxError || /SES_[A-Z_]*REJECTED/.test(message)) {
+        return moduleError(
+          "MODULE_SYNTAX",
+          `Cannot parse ${JSON.stringify(specifier)} in package ${packageName}: ${inCellTerms(message)}`,
+        );
       }
+      if (/Cannot find (?:file|external module)/.test(message)) {
+        return moduleError(
+          "MODULE_NOT_FOUND",
+          `Not found: ${JSON.stringify(specifier)} in package ${packageName} (also tried the .js, .json and /index.js forms).`,
+        );
+      }
+      return moduleError(
+        "MODULE_LOAD_FAILED",
+        `Cannot load ${JSON.stringify(specifier)} in package ${packageName}: ${inCellTerms(message)}`,
+      );
+    };
+    /**
+     * The mapper answers a failed load of a require()d module with a
+     * placeholder record (no imports, no exports) that throws the mapper's
+     * own error if it runs; this makes it throw the translated CellError.
+     */
+    const sanitizeRecord = (record: unknown, specifier: string): unknown => {
+      const candidate = record as Partial<VirtualRecord> | undefined;
+      if (
+        candidate !== undefined &&
+        typeof candidate.execute === "function" &&
+        Array.isArray(candidate.imports) &&
+        candidate.imports.length === 0 &&
+        Array.isArray(candidate.exports) &&
+        candidate.exports.length === 0
+      ) {
+        const execute = candidate.execute;
+        return harden({
+          imports: [],
+          exports: [],
+          execute: (...args: unknown[]) => {
+            try {
+              execute(...args);
+            } catch (error) {
+              throw translate(error, specifier);
+            }
+          },
+        });
+      }
+      return record;
+    };
+    // Every failure of a load becomes a CellError in the cell's terms
+    // (invariant 4), whether the cell or the host asked for the module.
+    // Computed require() and import() pass full specifiers straight to these
+    // hooks (no resolveHook), so absolute ones are refused here too.
+    const importHook = async (specifier: string, ...rest: unknown[]): Promise<unknown> => {
+      const text = `${specifier}`;
+      if (ABSOLUTE_OR_URL.test(text) && !text.startsWith("node:")) deny(absoluteError(text));
+      try {
+        return sanitizeRecord(await linked.importHook(text, ...rest), text);
+      } catch (error) {
+        return deny(translate(error, text));
+      }
+    };
+    // For require(), a failure is answered with a record that throws the
+    // CellError when it runs: thrown from the hook, SES would wrap it in an
+    // error of its own.
+    const importNowHook = (specifier: string, ...rest: unknown[]): unknown => {
+      const text = `${specifier}`;
+      let failure: CellError;
+      if (ABSOLUTE_OR_URL.test(text) && !text.startsWith("node:")) {
+        failure = absoluteError(text);
+      } else if (linked.importNowHook === undefined) {
+        failure = moduleError(
+          "MODULE_LOAD_FAILED",
+          `Cannot load ${JSON.stringify(text)} synchronously.`,
+        );
+      } else {
+        try {
+          return sanitizeRecord(linked.importNowHook(text, ...rest), text);
+        } catch (error) {
+          failure = translate(error, text);
+        }
+      }
+      lastDenial = failure;
+      return harden({
+        imports: [],
+        exports: [],
+        execute: () => {
+          throw failure;
+        },
+      });
     };
     const compartment = new (Compartment as unknown as CompartmentConstructor)({
       ...linked,
       resolveHook,
       importHook,
+      importNowHook,
       __options__: true,
     });
     if (typeof linked.name === "string") compartmentsByName.set(linked.name, compartment);
@@ -381,11 +465,11 @@ export const makeModuleLoader = (options: ModuleLoaderOptions): ModuleLoader => 
     try {
       realRoot = await realpath(root);
     } catch {
-      throw new CellError("MODULE_NOT_FOUND", "Not found: the plugin folder does not exist.");
+      throw moduleError("MODULE_NOT_FOUND", "Not found: the plugin folder does not exist.");
     }
     const readPowers = makeConfinedReadPowers(realRoot);
     if ((await readPowers.maybeRead(`${VIRTUAL_ROOT}package.json`)) === undefined) {
-      throw new CellError(
+      throw moduleError(
         "MODULE_NOT_FOUND",
         'Not found: ./package.json. A plugin folder needs a package.json ({"type": "module"} for ES modules, and the packages it uses under "dependencies").',
       );
@@ -412,7 +496,7 @@ export const makeModuleLoader = (options: ModuleLoaderOptions): ModuleLoader => 
     });
     const entry = compartmentsByName.get(VIRTUAL_ROOT);
     if (entry === undefined) {
-      throw new CellError(
+      throw moduleError(
         "MODULE_LOAD_FAILED",
         "Cannot link the plugin: no compartment for its root.",
       );
@@ -422,7 +506,7 @@ export const makeModuleLoader = (options: ModuleLoaderOptions): ModuleLoader => 
 
   const importModule = async (specifier: string): Promise<Record<string, unknown>> => {
     if (typeof specifier !== "string" || specifier === "") {
-      throw new CellError(
+      throw moduleError(
         "MODULE_BAD_REQUEST",
         "importModule takes a module specifier string, such as './index.js'.",
       );

@@ -32,6 +32,7 @@ import { realpath, readFile } from "node:fs/promises";
 import { realpathSync, readFileSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 import { CellError } from "@padded-cell/membrane";
+import { moduleError } from "./module-error.js";
 
 /** The virtual URL of the plugin root, as cells see it. */
 export const VIRTUAL_ROOT = "file:///plugin/";
@@ -77,13 +78,13 @@ export interface ConfinedReadPowers {
 }
 
 const outsideError = (location: string): CellError =>
-  new CellError(
+  moduleError(
     "MODULE_OUTSIDE_ROOT",
     `Denied: ${describeLocation(location)} leads outside the plugin root (a symbolic link to elsewhere). Cells load only files inside their plugin folder; copy the file or package into the folder instead of linking it.`,
   );
 
 const notFoundError = (location: string): CellError =>
-  new CellError(
+  moduleError(
     "MODULE_NOT_FOUND",
     `Not found: ${describeLocation(location)} does not exist in the plugin folder.`,
   );

@@ -373,6 +373,44 @@ describe("CommonJS escape hatches lead nowhere", () => {
   });
 });
 
+describe("invariant 4: errors thrown into the cell carry no host path, in any property", () => {
+  it("denials, misses and escapes seen by cell code have only the message as their stack", async () => {
+    const root = await plugin({
+      "package.json": manifest({}),
+      "index.js": `
+        const show = (e) => ({ code: e.code, stack: String(e.stack), props: Object.getOwnPropertyNames(e).sort(), frozen: Object.isFrozen(e) });
+        exports.viaRequire = (s) => { try { require(s); return "loaded"; } catch (e) { return show(e); } };
+      `,
+      "dyn.mjs":
+        "export const viaImport = (s) => import(s).then(() => 'loaded', (e) => ({ code: e.code, stack: String(e.stack) }));",
+    });
+    const loader = makeModuleLoader({ root });
+    const { viaRequire } = await loader.importModule("./index.js");
+    const { viaImport } = await loader.importModule("./dyn.mjs");
+    const outcomes = [
+      (viaRequire as Fn)("child_" + "process"),
+      (viaRequire as Fn)("/etc/shadow"),
+      (viaRequire as Fn)("../../outside.js"),
+      (viaRequire as Fn)("./nope.js"),
+      await (viaImport as Fn)("node:vm"),
+      await (viaImport as Fn)("./nope.js"),
+      await (viaImport as Fn)("../../../etc/passwd"),
+      await (viaImport as Fn)("/etc/passwd"),
+    ];
+    for (const outcome of outcomes) {
+      expect(outcome).not.toBe("loaded");
+      expect(Object.keys(moduleErrorCodes)).toContain(outcome.code);
+      expect(outcome.stack).not.toMatch(/\/work\/|\/tmp\/|node_modules|\.ts:|\.js:\d/);
+      expect(outcome.stack).not.toContain(dirname(root));
+    }
+    expect(outcomes[0]).toMatchObject({
+      code: "MODULE_DENIED",
+      props: ["code", "message", "stack"],
+      frozen: true,
+    });
+  });
+});
+
 describe("invariant 5: shared intrinsics are frozen", () => {
   it("a package that mutates Array.prototype fails to load, and the host's arrays are untouched", async () => {
     const root = await plugin({
