@@ -1,3 +1,4 @@
+import { makeMembrane } from "@padded-cell/membrane";
 import { describe, expect, it } from "vitest";
 import { allowMethods } from "../src/attenuate-methods.js";
 import { callQuota } from "../src/attenuate-quota.js";
@@ -105,5 +106,18 @@ describe("attenuator wrapping (attenuate-wrap)", () => {
       },
     };
     expect(callQuota(target, 1).get()).toBe(7);
+  });
+
+  it("composes with membranes both ways: attenuate a view, or wrap an attenuated cap", async () => {
+    const membrane = makeMembrane('cell "x"');
+    const view = membrane.wrap(harden({ read: (s: string) => `r:${s}`, later: async () => 1 }));
+    const narrowed = allowMethods(callQuota(view, 5), ["read"]);
+    expect(narrowed.read("a")).toBe("r:a");
+    const guestView = membrane.wrap(revocable(callQuota(harden({ ping: () => "pong" }), 1)).cap);
+    expect(guestView.ping()).toBe("pong");
+    expect(codeOf(() => guestView.ping())).toBe("QUOTA_EXCEEDED");
+    membrane.revoke("cell stopped");
+    expect(codeOf(() => narrowed.read("b"))).toBe("REVOKED");
+    expect(codeOf(() => guestView.ping())).toBe("REVOKED");
   });
 });
