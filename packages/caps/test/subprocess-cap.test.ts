@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { makeResourceScope } from "../src/resource-scope.js";
 import { makeSubprocessCap, type SubprocessOptions } from "../src/subprocess-cap.js";
@@ -111,6 +112,22 @@ describe("makeSubprocessCap", () => {
     expect(await codeOf(cap.run("-- a.txt" as unknown as string[]))).toBe("SUBPROCESS_ARG_DENIED");
     expect(await codeOf(echo([/.*/]).run(["a\0b"]))).toBe("SUBPROCESS_ARG_DENIED");
     expect(ran).toBe(false);
+  });
+
+  it("invariant 2 (property): an argument runs iff it fully matches, and then reaches the program verbatim", async () => {
+    const cap = echo(["--", /[a-z]{1,8}/]);
+    const alphabet = fc.constantFrom(..."ab-;|$()`'\"\n *?~&<>");
+    await fc.assert(
+      fc.asyncProperty(fc.string({ unit: alphabet, maxLength: 10 }), async (arg) => {
+        const outcome = await cap.run(["--", arg]).then(
+          (r) => text(r.stdout),
+          (e: { code?: string }) => e.code,
+        );
+        if (/^[a-z]{1,8}$/.test(arg)) expect(outcome).toBe(`-- ${arg}\n`);
+        else expect(outcome).toBe("SUBPROCESS_ARG_DENIED");
+      }),
+      { numRuns: 80 },
+    );
   });
 
   it("invariant 2: a global/sticky host RegExp has no lastIndex state; alternations are anchored as a group", async () => {
