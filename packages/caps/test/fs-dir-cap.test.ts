@@ -374,6 +374,19 @@ describe("symbolic links", () => {
     expect(await dir.readFile("d/secret.txt", { encoding: "utf8" })).toBe("INSIDE");
   });
 
+  it("invariant 4 (core): a link cannot smuggle a filtered-out file into a filter's view", async () => {
+    await writeFile(join(root, ".env"), "KEY=1");
+    await symlink(".env", join(root, "leak.md"));
+    await symlink("notes", join(root, "docs"));
+    const md = makeDirCap(root).filter(["*.md", "docs/**"]);
+    expect(await codeOf(md.readFile("leak.md"))).toBe("FS_FILTERED");
+    expect(await codeOf(md.stat("leak.md"))).toBe("FS_FILTERED");
+    expect(await codeOf(md.copy("leak.md", "copy.md"))).toBe("FS_FILTERED");
+    // "docs" matches the glob but leads to "notes", which does not.
+    expect(await codeOf(md.readFile("docs/n.md"))).toBe("FS_FILTERED");
+    expect(await codeOf(md.readdir("docs"))).toBe("FS_FILTERED");
+  });
+
   it("hard links placed by the host are readable (documented limitation); the cap cannot create links", async () => {
     await link(join(outside, "secret.txt"), join(root, "hard"));
     const dir = makeDirCap(root);
