@@ -25,6 +25,7 @@
  */
 import { request as httpRequest, type IncomingMessage, type ClientRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
+import { rootCertificates } from "node:tls";
 import type { LookupAddress } from "node:dns";
 import type { LookupFunction } from "node:net";
 import { CellError } from "@padded-cell/membrane";
@@ -81,6 +82,11 @@ export interface HttpCapOptions {
   readonly headers?: Readonly<Record<string, string>> | undefined;
   /** Redirects to follow (default 5). */
   readonly maxRedirects?: number | undefined;
+  /**
+   * Extra CA certificates (PEM) trusted for HTTPS, in addition to Node's
+   * defaults, e.g. an internal CA. Certificates are always verified.
+   */
+  readonly ca?: string | readonly string[] | undefined;
   /** Scope that owns in-flight exchanges. */
   readonly scope?: ResourceScope | undefined;
   /** Name resolver (default: the system resolver). */
@@ -163,6 +169,7 @@ export function makeHttpCap(options: HttpCapOptions): HttpCap {
   const hostHeaders: Readonly<Record<string, string>> = harden({ ...(options.headers ?? {}) });
   const { scope } = options;
   const resolve = options.resolve ?? systemResolver;
+  const ca = options.ca === undefined ? undefined : [...rootCertificates, ...[options.ca].flat()];
 
   const suggestion = (url: CellUrl): string => `${url.origin}${url.pathname}`;
 
@@ -239,7 +246,12 @@ export function makeHttpCap(options: HttpCapOptions): HttpCap {
       };
       const cr: ClientRequest =
         req.url.protocol === "https:"
-          ? httpsRequest({ ...common, ...(isName ? { servername: req.url.host.host } : {}) })
+          ? httpsRequest({
+              ...common,
+              ...(isName ? { servername: req.url.host.host } : {}),
+              ...(ca === undefined ? {} : { ca }),
+              rejectUnauthorized: true,
+            })
           : httpRequest(common);
       exchange.track(cr);
       cr.once("response", (res) => {
