@@ -26,6 +26,11 @@ export interface Caretaker<T> {
   /** The view to hand to the guest. */
   readonly proxy: T;
   /**
+   * Wraps another host value in this caretaker's lifetime, so that it dies
+   * with `revoke` too (for example a facade built over the same grant).
+   */
+  wrap<U>(hostValue: U, policy?: Policy): U;
+  /**
    * Revokes this view and everything reached through it; the rest of the
    * membrane stays alive. Revoking twice keeps the first reason.
    */
@@ -116,6 +121,9 @@ export function makeMembrane(name: string): Membrane {
       const proxy = wrapIn(lifetime, hostValue, options.policy) as T;
       return harden({
         proxy,
+        wrap<U>(value: U, policy?: Policy): U {
+          return wrapIn(lifetime, value, policy) as U;
+        },
         revoke(reason: string) {
           lifetime.revoke(String(reason));
         },

@@ -1,0 +1,90 @@
+/**
+ * The global object of a cell: the frozen intrinsics (which every
+ * Compartment has), `caps`, and the same-name facades its grants allow.
+ *
+ * Invariants:
+ * 1. Every endowment is a membrane view or a primitive: nothing of the
+ *    host reaches a cell's global raw.
+ * 2. A facade exists only if its capability was granted (`fetch` needs
+ *    `http`, timer functions need `timers`, `node:fs` needs `fs`), or if it
+ *    carries no authority (`TextEncoder`, `TextDecoder`, `URL`,
+ *    `URLSearchParams`); there is never a `process`, `require`, `Buffer` or
+ *    host `globalThis`.
+ * 3. A facade dies with its grant: it is wrapped in the grant's caretaker.
+ */
+import {
+  makeConsoleFacade,
+  makeFetchFacade,
+  makeFsFacade,
+  makeFsPromisesFacade,
+  makeProcessEnvFacade,
+  type DirCap,
+  type EnvCap,
+  type HttpCap,
+  type StdioCap,
+  type TimersCap,
+} from "@padded-cell/caps";
+import type { Caretaker, Membrane } from "@padded-cell/membrane";
+
+/** A granted capability, with the caretaker it crosses through. */
+export interface GrantedCap {
+  readonly cap: object;
+  readonly caretaker: Caretaker<object>;
+}
+
+/** What a cell's compartments receive. @internal */
+export interface CellEndowments {
+  readonly globals: Record<string, unknown>;
+  readonly builtins: Record<string, object>;
+  /** The `caps` view also handed to `main(caps)`. */
+  readonly caps: object;
+}
+
+/** Builds the globals and builtin facades of a cell. @internal */
+export const makeCellEndowments = (
+  membrane: Membrane,
+  granted: ReadonlyMap<string, GrantedCap>,
+  stdio: GrantedCap,
+): CellEndowments => {
+  const caps: Record<string, object> = {};
+  for (const [name, { caretaker }] of granted) caps[name] = caretaker.proxy;
+  const capsView = membrane.wrap(harden(caps));
+
+  const globals: Record<string, unknown> = {
+    caps: capsView,
+    console: stdio.caretaker.wrap(makeConsoleFacade(stdio.cap as StdioCap)),
+    TextEncoder: membrane.wrap(TextEncoder),
+    TextDecoder: membrane.wrap(TextDecoder),
+    URL: membrane.wrap(URL),
+    URLSearchParams: membrane.wrap(URLSearchParams),
+  };
+  const builtins: Record<string, object> = {};
+
+  const fs = granted.get("fs");
+  if (fs) {
+    const promises = fs.caretaker.wrap(makeFsPromisesFacade(fs.cap as DirCap));
+    const fsFacade = fs.caretaker.wrap(makeFsFacade(fs.cap as DirCap));
+    Object.assign(builtins, {
+      "node:fs/promises": promises,
+      "fs/promises": promises,
+      "node:fs": fsFacade,
+      fs: fsFacade,
+    });
+  }
+  const http = granted.get("http");
+  if (http) globals.fetch = http.caretaker.wrap(makeFetchFacade(http.cap as HttpCap));
+  const timers = granted.get("timers");
+  if (timers) {
+    const t = timers.cap as TimersCap;
+    for (const name of ["setTimeout", "setInterval", "clearTimeout", "clearInterval"] as const) {
+      globals[name] = timers.caretaker.wrap(t[name]);
+    }
+  }
+  const env = granted.get("env");
+  if (env) {
+    builtins["node:process"] = env.caretaker.wrap(
+      harden({ env: makeProcessEnvFacade(env.cap as EnvCap) }),
+    );
+  }
+  return { globals, builtins, caps: capsView };
+};

@@ -1,0 +1,37 @@
+/**
+ * Grants: what a host hands a cell, by name.
+ *
+ * A grant is either a capability (a hardened object of methods) or a grant
+ * factory, a function the host runs once per cell to make the capability
+ * with that cell's resource scope, so that revoking the cell (or the grant)
+ * also closes the sockets, files, timers and children the capability opened.
+ *
+ * Invariants:
+ * 1. Every grant reaches the cell through its own caretaker inside the
+ *    cell's membrane: `revokeGrant(name)` cuts it and everything reached
+ *    through it; `revoke()` cuts all.
+ * 2. Every grant has its own resource scope; revocation closes it.
+ */
+import type { ResourceScope } from "@padded-cell/caps";
+import type { Cell, CellOptions } from "./cell-types.js";
+
+/** What a grant factory receives. */
+export interface GrantContext {
+  /** The cell's name. */
+  readonly cell: string;
+  /** The grant's name. */
+  readonly grant: string;
+  /** Resources the capability opens; closed when the grant or cell is revoked. */
+  readonly scope: ResourceScope;
+  /** Creates a sub-cell of this cell: revoked when this cell is. */
+  readonly createCell: (options: CellOptions) => Promise<Cell>;
+}
+
+/** Makes a capability for one cell. */
+export type GrantFactory = (context: GrantContext) => object;
+
+/**
+ * A capability, or a factory that makes one per cell (use a factory when the
+ * capability opens resources that revocation must close).
+ */
+export type Grant = object | GrantFactory;
