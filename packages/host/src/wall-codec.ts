@@ -113,6 +113,8 @@ export interface WallCodec {
   readonly exportValue: (value: unknown) => unknown;
   readonly importValue: (value: unknown) => unknown;
   readonly revoke: (reason: string) => void;
+  /** Cuts every call like `revoke`, failing them with `error` (the wall ended). */
+  readonly cut: (error: Error) => void;
 }
 
 /** An Error with a stable own `code`, shaped as CellError is. */
@@ -215,11 +217,13 @@ const methodNamesOf = (obj: object): string[] => {
  */
 export const makeWallCodec = ({ makeError, side }: WallCodecOptions): WallCodec => {
   let revokedReason: string | undefined;
+  /** Set once calls are cut (revoked, or the wall ended): every call fails with it. */
+  let cutError: Error | undefined;
   let rejectInFlight: (err: Error) => void = () => {};
-  let revokedSignal = new Promise<never>((_resolve, reject) => {
+  const cutSignal = new Promise<never>((_resolve, reject) => {
     rejectInFlight = reject;
   });
-  revokedSignal.catch(() => {});
+  cutSignal.catch(() => {});
 
   /** Exported remotable -> original local object (invariant 3). */
   const originalOf = new WeakMap<object, object>();
@@ -248,9 +252,9 @@ export const makeWallCodec = ({ makeError, side }: WallCodecOptions): WallCodec 
   };
 
   const answer = async (run: () => unknown): Promise<Envelope> => {
-    if (revokedReason !== undefined) return harden({ t: "err", e: errorToData(revokedError()) });
+    if (cutError !== undefined) return harden({ t: "err", e: errorToData(cutError) });
     try {
-      const result = await Promise.race([Promise.resolve().then(run), revokedSignal]);
+      const result = await Promise.race([Promise.resolve().then(run), cutSignal]);
       return harden({ t: "ok", v: exportValue(result) });
     } catch (err) {
       return harden({ t: "err", e: errorToData(err) });
@@ -360,11 +364,11 @@ export const makeWallCodec = ({ makeError, side }: WallCodecOptions): WallCodec 
     method: string,
     args: unknown[],
   ): Promise<unknown> => {
-    if (revokedReason !== undefined) throw revokedError();
+    if (cutError !== undefined) throw cutError;
     const encoded = harden(args.map(exportValue));
     const envelope = (await Promise.race([
       (E(presence) as Record<string, (a: unknown) => Promise<unknown>>)[method]!(encoded),
-      revokedSignal,
+      cutSignal,
     ])) as Record<string, unknown>;
     if (typeof envelope !== "object" || envelope === null) {
       throw makeError(harden({ name: "Error", message: "malformed answer across the wall" }));
@@ -440,14 +444,17 @@ export const makeWallCodec = ({ makeError, side }: WallCodecOptions): WallCodec 
     return args.map(importValue);
   };
 
+  const cut = (error: Error) => {
+    if (cutError !== undefined) return;
+    cutError = error;
+    rejectInFlight(error);
+  };
   const revoke = (reason: string) => {
-    if (revokedReason !== undefined) return;
+    if (cutError !== undefined) return;
     revokedReason = reason;
-    rejectInFlight(revokedError());
-    revokedSignal = Promise.reject(revokedError());
-    revokedSignal.catch(() => {});
+    cut(revokedError());
   };
 
-  return harden({ exportValue, importValue, revoke });
+  return harden({ exportValue, importValue, revoke, cut });
 };
 harden(makeWallCodec);

@@ -197,6 +197,9 @@ export const superviseWall = (
     for (const t of timers) clearTimeout(t);
     const reason = new CellError(callCode, message);
     rejectReady(reason);
+    // Calls the cell made to the host and calls the host made to the cell
+    // both fail now; host capabilities still running are let go of.
+    codec.cut(reason);
     captp.abort(reason);
     transport.kill();
     resolveFate(ended);
