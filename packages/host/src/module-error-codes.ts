@@ -10,15 +10,38 @@
  */
 
 /**
- * Stable codes of the module loader, with cause and mitigation for the docs.
+ * How the docs explain one module-loader error code.
  *
  * @example
  * ```ts
- * import { moduleErrorCodes } from "@padded-cell/host";
- * console.log(moduleErrorCodes.MODULE_DENIED.mitigation);
+ * const doc: ModuleErrorCodeDoc = moduleErrorCodes.MODULE_DENIED;
  * ```
  */
-export const moduleErrorCodes = {
+export interface ModuleErrorCodeDoc {
+  /** What happened, in the cell's terms. */
+  readonly cause: string;
+  /** What the plugin author or the host can do about it. */
+  readonly mitigation: string;
+}
+
+/**
+ * A stable code of the module loader.
+ *
+ * @example
+ * ```ts
+ * const code: ModuleErrorCode = "MODULE_DENIED";
+ * ```
+ */
+export type ModuleErrorCode =
+  | "MODULE_DENIED"
+  | "MODULE_NOT_FOUND"
+  | "MODULE_OUTSIDE_ROOT"
+  | "MODULE_SYNTAX"
+  | "MODULE_LOAD_FAILED"
+  | "MODULE_BAD_REQUEST";
+
+// The table itself; exported below with a documented type.
+const table: Readonly<Record<ModuleErrorCode, ModuleErrorCodeDoc>> = {
   /** An import the cell's allow list or grants do not permit. */
   MODULE_DENIED: {
     cause:
@@ -61,7 +84,15 @@ export const moduleErrorCodes = {
     mitigation:
       "Pass specifiers as strings such as './index.js' or 'markdown-it', and allow-list entries as package names or 'pkg/*'.",
   },
-} as const;
+};
 
-/** A code of the module loader, for example `"MODULE_DENIED"`. */
-export type ModuleErrorCode = keyof typeof moduleErrorCodes;
+/**
+ * Stable codes of the module loader, with cause and mitigation for the docs.
+ *
+ * @example
+ * ```ts
+ * import { moduleErrorCodes } from "@padded-cell/host";
+ * console.log(moduleErrorCodes.MODULE_DENIED.mitigation);
+ * ```
+ */
+export const moduleErrorCodes: Readonly<Record<ModuleErrorCode, ModuleErrorCodeDoc>> = table;
