@@ -267,10 +267,10 @@ export function makeFsPromisesFacade(dir: DirCap) {
     const mode = flag === undefined ? (append ? "a" : "w") : flag;
     if (mode === "w") return dir.writeFile(path, data);
     if (mode === "a") return dir.appendFile(path, data);
-    throw notSupported(
-      `writeFile with flag ${JSON.stringify(String(mode)).slice(0, 20)}`,
-      'only "w" and "a" are',
-    );
+    // Never String(mode): a cell's object must not run code here.
+    const shown =
+      typeof mode === "string" && mode.length <= 8 ? JSON.stringify(mode) : "of that kind";
+    throw notSupported(`writeFile with flag ${shown}`, 'only "w" and "a" are');
   };
 
   const copyTree = async (from: string, to: string, recursive: boolean): Promise<void> => {

@@ -244,10 +244,15 @@ describe("symbolic links", () => {
     expect(await codeOf(dir.readFile("dangling"))).toBe("ENOENT");
   });
 
-  it("a sub-capability's links cannot reach the parent's other files", async () => {
+  it("a sub-capability's links cannot reach the parent's other files; a sub through a link sees nothing", async () => {
     await symlink("../a.txt", join(root, "notes", "up"));
     const notes = makeDirCap(root).sub("notes");
     expect(await codeOf(notes.readFile("up"))).toBe("FS_OUTSIDE_ROOT");
+    await symlink("notes", join(root, "notes-link"));
+    const viaLink = makeDirCap(root).sub("notes-link");
+    expect(await codeOf(viaLink.readFile("n.md"))).toBe("FS_OUTSIDE_ROOT");
+    expect(await codeOf(viaLink.readdir("/"))).toBe("FS_OUTSIDE_ROOT");
+    expect(await codeOf(viaLink.writeFile("x", "x"))).toBe("FS_OUTSIDE_ROOT");
   });
 
   it("invariant 2 (host backend 2): a symlink swapped in (leaf or parent) during reads never yields the outside file", async () => {

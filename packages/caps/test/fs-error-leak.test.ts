@@ -97,6 +97,9 @@ describe("no host path in any error or result", () => {
         pathArb,
         pathArb,
         async (name, a, b) => {
+          // Operations may remove the links; put them back so every run can meet them.
+          await symlink(join(base, "outside"), join(root, "out")).catch(() => {});
+          await symlink("../outside/s", join(root, "rel")).catch(() => {});
           const dir = makeDirCap(root, { name: "grant" });
           let shown: unknown;
           try {
