@@ -5,7 +5,9 @@
  * 1. A call is forwarded only if fewer than `calls` calls were forwarded in
  *    the last `perMs` milliseconds (a sliding window); otherwise it throws
  *    `RATE_LIMITED` before reaching the capability.
- * 2. Memory is bounded by `calls` timestamps.
+ * 2. Memory is bounded by the calls forwarded within one window (at most
+ *    `calls` timestamps, plus a compacted prefix), and each call costs
+ *    amortised constant time.
  * 3. Time comes from the given clock (default: the host's `Date.now`,
  *    captured at load), so a cell cannot influence it.
  *
@@ -61,11 +63,17 @@ export function rateLimit<T extends Capability>(cap: T, options: RateLimitOption
   const calls = checkLimit(options.calls, "rateLimit calls");
   const perMs = checkLimit(options.perMs, "rateLimit perMs");
   const clock = options.clock ?? hostClock;
-  const recent: number[] = [];
+  // A queue of the forwarded calls' times: `recent[head..]` are in the window.
+  let recent: number[] = [];
+  let head = 0;
   return wrapCapability(cap, name, (method, _args, next) => {
     const now = clock.now();
-    while (recent.length > 0 && recent[0]! <= now - perMs) recent.shift();
-    if (recent.length >= calls) {
+    while (head < recent.length && recent[head]! <= now - perMs) head += 1;
+    if (head > 1024 && head * 2 > recent.length) {
+      recent = recent.slice(head);
+      head = 0;
+    }
+    if (recent.length - head >= calls) {
       throw new CellError(
         "RATE_LIMITED",
         `Denied: ${name}.${method}: more than ${calls} calls per ${perMs} ms. Try again later.`,

@@ -149,7 +149,8 @@ export function makeTimers(options: TimersOptions = {}): TimersPair {
     }
     const fn = callback as (...a: unknown[]) => unknown;
     const copied = Object.freeze([...args]);
-    const handle: TimerHandle = harden({});
+    // An empty object on the frozen Object.prototype: freezing it hardens it.
+    const handle: TimerHandle = Object.freeze({});
     const id = interval
       ? hostSetInterval(() => run(fn, copied), toDelay(delay, 1))
       : hostSetTimeout(
