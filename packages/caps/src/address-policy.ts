@@ -79,7 +79,7 @@ function parseCidr(
     return badEntry(source, "bad IP address");
   }
   if (canonical.kind === "name") badEntry(source, "a CIDR needs an IP address");
-  if (canonical.host.includes("%")) badEntry(source, "zone ids are not allowed in entries");
+  // A zone id only picks the interface; the entry covers the address on any interface.
   const network = parseCanonicalIp(canonical.host);
   // An IPv4-mapped IPv6 CIDR (::ffff:a.b.c.d/96+n) is the IPv4 CIDR a.b.c.d/n.
   const mapped = network.kind() === "ipv4" && addrText.includes(":");

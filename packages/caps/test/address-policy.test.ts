@@ -54,7 +54,6 @@ describe("entries", () => {
     "[::1:80",
     "[127.0.0.1]:80",
     "name/8:1",
-    "[fe80::1%eth0]:80",
   ])("rejects malformed entry %j", (entry) => {
     expect(() => makeNetPolicy({ allow: [entry] })).toThrow(
       expect.objectContaining({ code: "NET_BAD_ADDRESS" }),
@@ -94,6 +93,12 @@ describe("invariant 2: special addresses need an address entry", () => {
       addressClass: "private",
     });
     expect(check(["[::1]:8080"], "[::1]", 8080)).toBeUndefined();
+    expect(check(["[fe80::1%eth0]:80"], "fe80::1%eth1", 80)).toBeUndefined();
+    expect(check(["[fe80::/10]:80"], "fe80::1%eth1", 80)).toBeUndefined();
+    expect(check(["*"], "fe80::1%eth1", 80)).toMatchObject({
+      reason: "special",
+      addressClass: "linkLocal",
+    });
     expect(check(["[::ffff:127.0.0.0/104]:80"], "127.0.0.1", 80)).toBeUndefined();
     expect(check(["169.254.169.254:80"], "2852039166", 80)).toBeUndefined();
     expect(check(["[::ffff:0:0/96]:80"], "127.0.0.1", 80)).toMatchObject({ reason: "special" });
