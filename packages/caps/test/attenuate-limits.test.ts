@@ -33,6 +33,30 @@ describe("rateLimit", () => {
     expect(c.count()).toBe(5);
   });
 
+  it("invariant 1/2: matches a naive sliding window over many calls (queue compaction)", () => {
+    const clock = fakeClock(0);
+    const r = rateLimit(counter().cap, { calls: 2000, perMs: 100, clock });
+    const forwarded: number[] = [];
+    let denied = 0;
+    for (let i = 0; i < 12_000; i += 1) {
+      clock.advance(i % 100 === 0 ? 3 : 0.001);
+      const now = clock.now();
+      const inWindow = forwarded.filter((t) => t > now - 100).length;
+      let ok = true;
+      try {
+        r.hit();
+      } catch {
+        ok = false;
+        denied += 1;
+      }
+      expect(ok).toBe(inWindow < 2000);
+      if (ok) forwarded.push(now);
+      // only the last `calls` forwarded times can decide the next answer
+      if (forwarded.length > 2000) forwarded.splice(0, forwarded.length - 2000);
+    }
+    expect(denied).toBeGreaterThan(0);
+  });
+
   it("uses the host clock by default", () => {
     const r = rateLimit(counter().cap, { calls: 1, perMs: 60_000 });
     r.hit();
