@@ -289,14 +289,16 @@ export function makeHttpCap(options: HttpCapOptions): HttpCap {
         throw new CellError("HTTP_BAD_REQUEST", `a ${method} request cannot have a body.`);
     }
     let headers = cellHeaders;
-    const firstAction = `${method} ${url.href}`;
+    const firstAction = `${method} ${quoteForMessage(url.href, 200)}`;
     const exchange = startExchange(firstAction, timeoutMs, scope);
     try {
       const visited = new Set<string>();
       for (let hop = 0; ; hop += 1) {
-        const action = `${method} ${url.href}`;
+        const action = `${method} ${quoteForMessage(url.href, 200)}`;
         const code = hop === 0 ? "HTTP_DENIED" : "HTTP_REDIRECT_DENIED";
-        const ip = await checkHop(url, method, code, hop === 0 ? action : `redirect to ${action}`);
+        const ip = await exchange.race(
+          checkHop(url, method, code, hop === 0 ? action : `redirect to ${action}`),
+        );
         exchange.assertUsable();
         visited.add(`${method} ${url.href}`);
         const res = await send(
@@ -344,7 +346,7 @@ export function makeHttpCap(options: HttpCapOptions): HttpCap {
           if (visited.has(`${method} ${next.href}`)) {
             throw new CellError(
               "HTTP_REDIRECT_DENIED",
-              `${firstAction} redirected in a loop (back to ${next.href}).`,
+              `${firstAction} redirected in a loop (back to ${quoteForMessage(next.href, 200)}).`,
             );
           }
           url = next;

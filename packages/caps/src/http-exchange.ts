@@ -34,6 +34,8 @@ export interface Exchange {
   assertUsable(): void;
   /** The exchange is over: stop the timer and leave the scope. */
   finish(): void;
+  /** Settle with `p`, or reject as soon as the exchange fails (e.g. a resolver that never answers). */
+  race<T>(p: Promise<T>): Promise<T>;
 }
 
 /**
@@ -55,9 +57,15 @@ export function startExchange(
   let failure: CellError | undefined;
   let current: Destroyable | undefined;
   let finished = false;
+  let rejectFailed: (e: CellError) => void = () => {};
+  const failed = new Promise<never>((_, reject) => {
+    rejectFailed = reject;
+  });
+  failed.catch(() => {}); // observed through race() only
   const fail = (error: CellError): CellError => {
     failure ??= error;
     current?.destroy();
+    rejectFailed(failure);
     return failure;
   };
   const timer = setTimeout(() => {
@@ -102,5 +110,6 @@ export function startExchange(
       if (failure !== undefined) throw failure;
     },
     finish,
+    race: <T>(p: Promise<T>) => Promise.race([p, failed]),
   };
 }

@@ -427,6 +427,15 @@ describe("makeHttpCap: limits (invariant 5)", () => {
     );
   });
 
+  it("the time limit also covers a resolver that never answers", async () => {
+    const http = makeHttpCap({
+      allow: ["http://slow-dns.example/"],
+      timeoutMs: 100,
+      resolve: () => new Promise(() => {}),
+    });
+    await expect(http.fetch("http://slow-dns.example/x")).rejects.toThrow(code("HTTP_TIMEOUT"));
+  });
+
   it("closing the scope aborts in-flight exchanges and refuses new ones", async () => {
     const scope = makeResourceScope("cell");
     const http = cap({ scope });
