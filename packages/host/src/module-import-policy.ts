@@ -92,7 +92,16 @@ export const makeImportAllowList = (entries: readonly string[]): ImportAllowList
       throw moduleError("MODULE_BAD_REQUEST", "An imports allow-list entry must be a string.");
     }
     const base = entry.endsWith("/*") ? entry.slice(0, -2) : entry;
-    if (!PACKAGE_NAME.test(packageNameOf(base)) || isNodeBuiltin(base)) {
+    const name = packageNameOf(base);
+    const subpath = base.slice(name.length);
+    const subpathOk =
+      subpath === "" ||
+      (subpath.startsWith("/") &&
+        subpath
+          .slice(1)
+          .split("/")
+          .every((s) => s !== "" && s !== "." && s !== ".." && !/[\\\0\s]/.test(s)));
+    if (!PACKAGE_NAME.test(name) || !subpathOk || isNodeBuiltin(base) || isNodeBuiltin(name)) {
       throw moduleError(
         "MODULE_BAD_REQUEST",
         `Invalid imports allow-list entry ${JSON.stringify(entry)}: use a package name such as 'left-pad', a subpath such as 'yaml/util', or 'pkg/*' (builtins come from grants, not from this list).`,
