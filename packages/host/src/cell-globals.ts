@@ -86,5 +86,6 @@ export const makeCellEndowments = (
       harden({ env: makeProcessEnvFacade(env.cap as EnvCap) }),
     );
   }
-  return { globals, builtins, caps: capsView };
+  // Hardening a view freezes only the view (a snapshot on its shadow), never the host object.
+  return harden({ globals, builtins, caps: capsView });
 };
