@@ -127,7 +127,22 @@ export function makeTcpCap(options: TcpCapOptions): TcpCap {
       active += 1; // reserve the slot while resolving and connecting
       let handedOver = false;
       try {
-        const outcome = await resolveChecked(policy, canonical, checkedPort, resolve);
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const outcome = await Promise.race([
+          resolveChecked(policy, canonical, checkedPort, resolve),
+          new Promise<never>((_, reject) => {
+            timer = setTimeout(
+              () =>
+                reject(
+                  new CellError(
+                    "NET_CONNECT_FAILED",
+                    `connect to ${label} failed: resolving ${canonical.host} took longer than ${StringCtor(timeoutMs)} ms.`,
+                  ),
+                ),
+              timeoutMs,
+            );
+          }),
+        ]).finally(() => clearTimeout(timer));
         if (!outcome.ok) {
           if (outcome.refusal === undefined) {
             throw new CellError(

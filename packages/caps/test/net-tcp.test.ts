@@ -217,6 +217,15 @@ describe("makeTcpCap: DNS rebinding (invariant 2)", () => {
     await expect(tcp.connect("mixed.example", echo.port)).rejects.toThrow(code("NET_DENIED"));
   });
 
+  it("a resolver that never answers is bounded by connectTimeoutMs", async () => {
+    const tcp = makeTcpCap({
+      allow: ["*"],
+      connectTimeoutMs: 50,
+      resolve: () => new Promise(() => {}),
+    });
+    await expect(tcp.connect("slow.example", 80)).rejects.toThrow(/took longer than 50 ms/);
+  });
+
   it("a name that does not resolve fails with NET_CONNECT_FAILED", async () => {
     const tcp = makeTcpCap({
       allow: ["*"],
