@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { makeMembrane } from "@padded-cell/membrane";
 import { makeHttpCap } from "../src/http-cap.js";
 import { makeFetchFacade } from "../src/http-fetch-facade.js";
 
@@ -101,8 +102,11 @@ describe("makeFetchFacade", () => {
     expect(called).toBe(0);
   });
 
-  it("works as the global fetch of a Compartment", async () => {
-    const c = new Compartment({ __options__: true, globals: { fetch: facade(), base } });
+  it.each([
+    ["directly", (f: unknown) => f],
+    ["through a membrane", (f: unknown) => makeMembrane("http-cell").wrap(f)],
+  ])("works as the global fetch of a Compartment, %s", async (_how, grant) => {
+    const c = new Compartment({ __options__: true, globals: { fetch: grant(facade()), base } });
     const result = await (c.evaluate(`
       (async () => {
         const res = await fetch(base + "/api/from-cell", { method: "POST", body: "hi" });
