@@ -109,7 +109,7 @@ describe("makeDirCap basics", () => {
       joined.set(c, at);
       at += c.length;
     }
-    expect(joined).toEqual(big);
+    expect(Buffer.compare(joined, big)).toBe(0);
     expect(await codeOf(w.write("more"))).toBe("FS_CLOSED");
   });
 
@@ -253,116 +253,6 @@ describe("symbolic links", () => {
     expect(await codeOf(viaLink.readFile("n.md"))).toBe("FS_OUTSIDE_ROOT");
     expect(await codeOf(viaLink.readdir("/"))).toBe("FS_OUTSIDE_ROOT");
     expect(await codeOf(viaLink.writeFile("x", "x"))).toBe("FS_OUTSIDE_ROOT");
-  });
-
-  it("invariant 2 (host backend 2): a symlink swapped in (leaf or parent) during reads never yields the outside file", async () => {
-    await writeFile(join(root, "victim.txt"), "INSIDE");
-    await mkdir(join(root, "d"));
-    await writeFile(join(root, "d", "secret.txt"), "INSIDE");
-    const dir = makeDirCap(root);
-    await symlink(join(outside, "secret.txt"), join(root, "evil-file"));
-    await symlink(outside, join(root, "evil-dir"));
-    let stop = false;
-    let swaps = 0;
-    const swap = async (name: string, evil: string) => {
-      await hostRename(join(root, name), join(root, `${name}.parked`));
-      await hostRename(join(root, evil), join(root, name));
-      await hostRename(join(root, name), join(root, evil));
-      await hostRename(join(root, `${name}.parked`), join(root, name));
-    };
-    const swapper = (async () => {
-      // Bounded: at most 5000 rounds.
-      while (!stop && swaps < 5000) {
-        await Promise.all([swap("victim.txt", "evil-file"), swap("d", "evil-dir")]);
-        swaps++;
-      }
-    })();
-    const readStream = async (p: string) => {
-      const s = await dir.openRead(p);
-      let t = "";
-      for await (const c of s) t += new TextDecoder().decode(c);
-      return t;
-    };
-    const seen = new Map<string, number>();
-    for (let i = 0; i < 2000; i++) {
-      const results = await Promise.allSettled([
-        dir.readFile("victim.txt", { encoding: "utf8" }),
-        dir.readFile("d/secret.txt", { encoding: "utf8" }),
-        dir.readFile("d/secret.txt", { encoding: "utf8" }),
-        readStream("victim.txt"),
-        readStream("d/secret.txt"),
-      ]);
-      for (const r of results) {
-        const key = r.status === "fulfilled" ? r.value : (r.reason as { code: string }).code;
-        seen.set(key, (seen.get(key) ?? 0) + 1);
-      }
-    }
-    stop = true;
-    await swapper;
-    expect(swaps).toBeGreaterThan(10);
-    expect(seen.has("SECRET")).toBe(false);
-    for (const k of seen.keys())
-      expect(["INSIDE", "ENOENT", "FS_OUTSIDE_ROOT", "FS_PATH_CHANGED"]).toContain(k);
-    expect(seen.get("INSIDE") ?? 0).toBeGreaterThan(0);
-  });
-
-  it("invariant 3 (host backend): a parent directory swapped for a link during changes never changes outside", async () => {
-    const dir = makeDirCap(root);
-    await mkdir(join(root, "d", "e"), { recursive: true });
-    await mkdir(join(outside, "e"));
-    await writeFile(join(outside, "e", "secret.txt"), "SECRET");
-    await symlink(outside, join(root, "evil-dir"));
-    let stop = false;
-    let swaps = 0;
-    const swapper = (async () => {
-      // Bounded: at most 5000 rounds.
-      while (!stop && swaps < 5000) {
-        await hostRename(join(root, "d"), join(root, "d-parked"));
-        await hostRename(join(root, "evil-dir"), join(root, "d"));
-        await hostRename(join(root, "d"), join(root, "evil-dir"));
-        await hostRename(join(root, "d-parked"), join(root, "d"));
-        swaps++;
-      }
-    })();
-    for (let i = 0; i < 1500; i++) {
-      await Promise.allSettled([
-        dir.writeFile("d/e/secret.txt", "PWNED"),
-        dir.appendFile("d/e/new.txt", "PWNED"),
-        dir.mkdir("d/e/newdir"),
-        dir.rm("d/e/newdir", { recursive: true }),
-        dir.rm("d/e/secret.txt"),
-        dir.rename("a.txt", "d/e/a.txt").then(() => dir.rename("d/e/a.txt", "a.txt")),
-      ]);
-    }
-    stop = true;
-    await swapper;
-    expect(swaps).toBeGreaterThan(10);
-    const { readdir } = await import("node:fs/promises");
-    expect(await readFile(join(outside, "e", "secret.txt"), "utf8")).toBe("SECRET");
-    expect((await readdir(outside, { recursive: true })).sort()).toEqual([
-      "e",
-      "e/secret.txt",
-      "secret.txt",
-    ]);
-  });
-
-  it("TOCTOU on a copy destination: a link placed at the destination is never written through", async () => {
-    const dir = makeDirCap(root);
-    let stop = false;
-    let n = 0;
-    const swapper = (async () => {
-      while (!stop && n < 5000) {
-        await symlink(join(outside, "secret.txt"), join(root, "dest.txt")).catch(() => {});
-        await unlink(join(root, "dest.txt")).catch(() => {});
-        n++;
-      }
-    })();
-    for (let i = 0; i < 600; i++) {
-      await Promise.allSettled([dir.copy("a.txt", "dest.txt"), dir.writeFile("dest.txt", "PWNED")]);
-    }
-    stop = true;
-    await swapper;
-    expect(await readFile(join(outside, "secret.txt"), "utf8")).toBe("SECRET");
   });
 
   it("invariant 5 (host backend): a directory known to be link-free, then swapped for a link, is re-checked", async () => {

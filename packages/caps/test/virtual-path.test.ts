@@ -153,7 +153,7 @@ describe("parseVirtualPath", () => {
         // Idempotent: the canonical spelling parses to itself.
         expect(parseVirtualPath(result.path, "t").path).toBe(result.path);
       }),
-      { numRuns: 3000 },
+      { numRuns: 1500 },
     );
   });
 });
