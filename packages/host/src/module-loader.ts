@@ -30,13 +30,22 @@
  *    `__dirname` and every message use virtual locations
  *    (`file:///plugin/lib/a.js`, `./lib/a.js`); `import.meta` holds only
  *    `url`; `require.resolve` is not provided (it would need host paths).
+ *    Every load failure the hooks see becomes a hardened `CellError` with a
+ *    code from `moduleErrorCodes` and no host stack (module-error.ts), for
+ *    the host and for cell code that catches a failed `import()`/`require()`.
  * 5. The realm is locked down, so a module that tries to change a shared
  *    intrinsic (`Array.prototype.x = ...`) throws while it evaluates.
  *
+ * Parsing follows Node's nearest-package.json rule for `.js` and rewrites
+ * text that SES's regular-expression checks would reject (`<!--` in a
+ * string) without changing its meaning: see module-parsers.ts and
+ * module-source-evasion.ts.
+ *
  * It does not bound memory or CPU (use a worker or process cell), does not
- * support top-level await in modules, does not load native addons (`.node`),
- * and does not watch for changes: a loader maps node_modules once, on its
- * first import.
+ * support top-level await in modules or `import()` in CommonJS modules, does
+ * not load native addons (`.node`), does not let a package import files of
+ * another package by relative path, and does not watch for changes: a loader
+ * maps node_modules once, on its first import.
  */
 import { realpath } from "node:fs/promises";
 import { mapNodeModules } from "@endo/compartment-mapper/node-modules.js";
@@ -54,7 +63,19 @@ import {
 import type { ModuleErrorCode } from "./module-error-codes.js";
 import type { ModuleDescriptor } from "ses";
 
-/** Options of {@link makeModuleLoader}. */
+/**
+ * Options of {@link makeModuleLoader}.
+ *
+ * @example
+ * ```ts
+ * const options: ModuleLoaderOptions = {
+ *   root: "/srv/plugins/markdown",
+ *   allow: ["markdown-it", "yaml/*"],
+ *   builtins: { "node:fs/promises": fsFacade, "fs/promises": fsFacade },
+ *   globals: harden({ console: consoleFacade }),
+ * };
+ * ```
+ */
 export interface ModuleLoaderOptions {
   /** The plugin folder on the host; must contain a package.json. */
   readonly root: string;
@@ -82,7 +103,15 @@ export interface ModuleLoaderOptions {
   readonly conditions?: readonly string[];
 }
 
-/** What a cell uses to load its modules; see {@link makeModuleLoader}. */
+/**
+ * What a cell uses to load its modules; see {@link makeModuleLoader}.
+ *
+ * @example
+ * ```ts
+ * const loader: ModuleLoader = makeModuleLoader({ root: "/srv/plugins/md", allow: ["markdown-it"] });
+ * const ns = await loader.importModule("./index.js");
+ * ```
+ */
 export interface ModuleLoader {
   /**
    * Imports a module of the plugin (`"./index.js"`, relative to the plugin
@@ -132,10 +161,19 @@ const absoluteError = (specifier: string): CellError =>
   );
 const { keys } = Object;
 
-const messageOf = (error: unknown): string =>
-  error !== null && typeof error === "object" && "message" in error
-    ? `${(error as { message: unknown }).message}`
-    : `${error}`;
+/**
+ * The message of anything thrown. Module code can throw anything (a proxy,
+ * an object whose `message` getter throws), so this never throws itself.
+ */
+const messageOf = (error: unknown): string => {
+  try {
+    return error !== null && typeof error === "object" && "message" in error
+      ? `${(error as { message: unknown }).message}`
+      : `${error}`;
+  } catch {
+    return "(a value the module threw that has no readable message)";
+  }
+};
 
 /** Rewrites virtual URLs in a message from the mapper or SES to `./path`. */
 const inCellTerms = (message: string): string =>

@@ -476,6 +476,24 @@ describe("hostile arguments", () => {
     expect(called).toBe(false);
   });
 
+  it("a module that throws a hostile value at load still yields a CellError for the host", async () => {
+    const root = await plugin({
+      "package.json": manifest({ type: "module" }),
+      "getter.js": "throw { get message() { throw new Error('gotcha'); } };",
+      "proxy.js":
+        "throw new Proxy({}, { has() { throw new Error('trap'); }, get() { throw new Error('trap'); } });",
+      "plain.js": "throw new RangeError('plugin failed to start');",
+    });
+    const loader = makeModuleLoader({ root });
+    for (const entry of ["./getter.js", "./proxy.js"]) {
+      const error = await rejection(loader.importModule(entry));
+      expect(error.code).toBe("MODULE_LOAD_FAILED");
+      expect(error.message).toContain("no readable message");
+    }
+    const plain = await rejection(loader.importModule("./plain.js"));
+    expect(plain.message).toBe('Cannot import "./plain.js": plugin failed to start');
+  });
+
   it("every code a rejection carries is documented in the table", async () => {
     const root = await plugin(esm('import "./missing.js";'));
     const error = await rejection(makeModuleLoader({ root }).importModule("./index.js"));
