@@ -129,6 +129,7 @@ const constructorName = (obj: object): string | undefined => {
 };
 
 const IDENT = /^[A-Za-z_$][\w$]*$/;
+const INDEX = /^(0|[1-9]\d*)$/;
 
 /**
  * Format values the way `console.log` would, without running guest code.
@@ -201,13 +202,18 @@ export function formatValues(args: readonly unknown[], options: FormatOptions = 
   };
 
   const properties = (obj: object, depth: number, skipIndices: boolean) => {
-    const keys = ownKeys(obj).filter((k: string | symbol) => {
-      if (skipIndices && typeof k === "string" && /^(0|[1-9]\d*)$/.test(k)) return false;
-      if (skipIndices && k === "length") return false;
-      return getOwnPropertyDescriptor(obj, k)?.enumerable === true;
-    });
+    // Descriptors are read for at most `maxItems` keys; the rest are only
+    // counted, so a huge object costs one `ownKeys` and a cheap scan.
+    const keys: Array<string | symbol> = [];
+    let more = 0;
+    for (const k of ownKeys(obj)) {
+      if (skipIndices && typeof k === "string" && (k === "length" || INDEX.test(k))) continue;
+      if (keys.length >= maxItems) more += 1;
+      else if (getOwnPropertyDescriptor(obj, k)?.enumerable === true) keys.push(k);
+    }
     return {
       keys,
+      total: keys.length + more,
       show: (k: string | symbol) => {
         key(k);
         emit(": ");
@@ -312,7 +318,7 @@ export function formatValues(args: readonly unknown[], options: FormatOptions = 
             yield* indices;
             for (const k of extra.keys) yield { k };
           })(),
-          len + extra.keys.length,
+          len + extra.total,
           (item) => {
             if (typeof item === "number") {
               const desc = getOwnPropertyDescriptor(obj, String(item));
@@ -330,7 +336,7 @@ export function formatValues(args: readonly unknown[], options: FormatOptions = 
       }
       const props = properties(obj, depth, false);
       emit(prefix);
-      return items(props.keys, props.keys.length, props.show, "{", "}");
+      return items(props.keys, props.total, props.show, "{", "}");
     } finally {
       seen.pop();
     }

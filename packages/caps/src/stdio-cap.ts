@@ -6,12 +6,15 @@
  * 1. Output is bounded: each stream keeps at most `limitBytes` bytes; the
  *    first write past the limit is cut there and the marker
  *    "[output truncated after N bytes]" is appended once; later writes are
- *    dropped. Memory never grows past the limit plus the marker.
+ *    dropped. Memory never grows past twice the limit plus the marker (one
+ *    buffer per stream, grown by doubling), and a huge write is encoded or
+ *    copied only up to the room left.
  * 2. The guest side (`cap`) cannot read anything back; only `host` can, and
  *    the two are returned separately so the host hands out only `cap`.
  * 3. Written data is copied at the call (strings are immutable; bytes are
- *    copied with a captured `Uint8Array` constructor), so a cell mutating its
- *    buffer afterwards changes nothing. Only string primitives and genuine
+ *    copied through captured `buffer`/`byteOffset`/`byteLength` getters, with
+ *    no species lookup), so a cell mutating its buffer afterwards changes
+ *    nothing and no subclass code runs. Only string primitives and genuine
  *    `Uint8Array`s are accepted; nothing is coerced, so no guest `toString`
  *    runs.
  * 4. A connected host `Writable` receives exactly what is kept in memory
@@ -28,6 +31,11 @@ import type { ResourceScope } from "./resource-scope.js";
 const TypedArrayPrototype = Object.getPrototypeOf(Uint8Array.prototype) as object;
 const typedArrayTag = Object.getOwnPropertyDescriptor(TypedArrayPrototype, Symbol.toStringTag)
   ?.get as (this: unknown) => unknown;
+const typedArrayGetter = (name: string) =>
+  Object.getOwnPropertyDescriptor(TypedArrayPrototype, name)?.get as (this: unknown) => unknown;
+const typedArrayBuffer = typedArrayGetter("buffer");
+const typedArrayByteOffset = typedArrayGetter("byteOffset");
+const typedArrayByteLength = typedArrayGetter("byteLength");
 const { apply } = Reflect;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -110,43 +118,63 @@ export const truncationMarker = (limit: number): string =>
 export const isUint8Array = (value: unknown): value is Uint8Array =>
   ArrayBuffer.isView(value) && apply(typedArrayTag, value, []) === "Uint8Array";
 
+/**
+ * One bounded stream: a single buffer that grows by doubling up to the limit
+ * plus the marker (invariant 1), so many small writes cost no per-write
+ * memory.
+ */
 const makeSink = (limit: number, out: Writable | undefined) => {
-  const chunks: Uint8Array[] = [];
+  let buf = new Uint8Array(Math.min(limit, 4096));
   let size = 0;
   let truncated = false;
-  const keep = (bytes: Uint8Array) => {
+  const append = (bytes: Uint8Array) => {
     if (bytes.length === 0) return;
-    chunks.push(bytes);
+    if (size + bytes.length > buf.length) {
+      let cap = Math.max(buf.length, 1);
+      while (cap < size + bytes.length) cap *= 2;
+      const grown = new Uint8Array(cap);
+      grown.set(buf.subarray(0, size));
+      buf = grown;
+    }
+    buf.set(bytes, size);
+    size += bytes.length;
     out?.write(bytes);
   };
   return {
+    /** Bytes that still fit before the limit. */
+    room: () => (truncated ? 0 : limit - size),
     write(bytes: Uint8Array) {
       if (truncated) return;
       const room = limit - size;
       if (bytes.length <= room) {
-        size += bytes.length;
-        keep(bytes);
+        append(bytes);
         return;
       }
+      append(bytes.subarray(0, room));
+      append(encoder.encode(truncationMarker(limit)));
       truncated = true;
-      size = limit;
-      keep(bytes.subarray(0, room));
-      keep(encoder.encode(truncationMarker(limit)));
     },
-    bytes(): Uint8Array {
-      const total = chunks.reduce((n, c) => n + c.length, 0);
-      const all = new Uint8Array(total);
-      let at = 0;
-      for (const c of chunks) {
-        all.set(c, at);
-        at += c.length;
-      }
-      return all;
-    },
+    bytes: (): Uint8Array => buf.slice(0, size),
     get truncated() {
       return truncated;
     },
   };
+};
+
+/**
+ * Copy at most `max` bytes of a genuine Uint8Array, reading its extent
+ * through captured getters (no species lookup, no guest getter).
+ */
+const copyPrefix = (data: Uint8Array, max: number): Uint8Array => {
+  const length = Math.min(apply(typedArrayByteLength, data, []) as number, max);
+  const view = new Uint8Array(
+    apply(typedArrayBuffer, data, []) as ArrayBuffer,
+    apply(typedArrayByteOffset, data, []) as number,
+    length,
+  );
+  const copy = new Uint8Array(length);
+  copy.set(view);
+  return copy;
 };
 
 /**
@@ -177,15 +205,20 @@ export function makeStdio(options: StdioOptions = {}): StdioPair {
       if (stream !== "stdout" && stream !== "stderr") {
         throw new CellError("STDIO_INVALID_STREAM", 'Write to "stdout" or "stderr".');
       }
+      const sink = sinks[stream];
+      // Only what can still be kept is copied or encoded (plus one unit, to
+      // detect overflow): a huge write costs no more than the room left.
+      const room = sink.room();
       let bytes: Uint8Array;
-      if (typeof data === "string") bytes = encoder.encode(data);
-      else if (isUint8Array(data)) bytes = new Uint8Array(data);
+      if (typeof data === "string")
+        bytes = encoder.encode(data.length > room ? data.slice(0, room + 1) : data);
+      else if (isUint8Array(data)) bytes = copyPrefix(data, room + 1);
       else
         throw new CellError(
           "STDIO_INVALID_DATA",
           `Write a string or a Uint8Array, not ${typeof data}.`,
         );
-      sinks[stream].write(bytes);
+      sink.write(bytes);
     },
   };
   const host: StdioHost = {

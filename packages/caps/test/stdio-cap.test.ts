@@ -60,6 +60,40 @@ describe("makeStdio", () => {
     expect(ran).toBe(false);
   });
 
+  it("invariant 1: huge and many writes stay within the limit", async () => {
+    const { cap, host } = makeStdio({ limitBytes: 10 });
+    await cap.write("stdout", "€".repeat(20_000_000)); // 60 MB if encoded whole
+    expect(host.readBytes().stdout.length).toBe(
+      10 + "\n[output truncated after 10 bytes]\n".length,
+    );
+    const { cap: cap2, host: host2 } = makeStdio({ limitBytes: 1000 });
+    for (let i = 0; i < 100_000; i += 1) await cap2.write("stderr", new Uint8Array([0x61]));
+    expect(host2.read().stderr).toBe(`${"a".repeat(1000)}\n[output truncated after 1000 bytes]\n`);
+  });
+
+  it("invariant 3: a hostile Uint8Array subclass runs no code while being copied", async () => {
+    let ran = false;
+    class Evil extends Uint8Array {
+      static get [Symbol.species]() {
+        ran = true;
+        return Uint8Array;
+      }
+      override get length() {
+        ran = true;
+        return 0;
+      }
+      override subarray(): Uint8Array<ArrayBuffer> {
+        ran = true;
+        return new Uint8Array(0);
+      }
+    }
+    const evil = new Evil(4).fill(0x62);
+    const { cap, host } = makeStdio({ limitBytes: 3 });
+    await cap.write("stdout", evil);
+    expect(host.read().stdout).toBe("bbb\n[output truncated after 3 bytes]\n");
+    expect(ran).toBe(false);
+  });
+
   it("invariant 4: a connected host stream gets exactly what is kept", async () => {
     const sink = new PassThrough();
     const chunks: Buffer[] = [];
