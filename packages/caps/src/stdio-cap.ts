@@ -6,9 +6,9 @@
  * 1. Output is bounded: each stream keeps at most `limitBytes` bytes; the
  *    first write past the limit is cut there and the marker
  *    "[output truncated after N bytes]" is appended once; later writes are
- *    dropped. Memory never grows past twice the limit plus the marker (one
- *    buffer per stream, grown by doubling), and a huge write is encoded or
- *    copied only up to the room left.
+ *    dropped. Memory never grows past the limit plus the marker (one buffer
+ *    per stream, grown by doubling up to that ceiling), and a huge write is
+ *    encoded or copied only up to the room left.
  * 2. The guest side (`cap`) cannot read anything back; only `host` can, and
  *    the two are returned separately so the host hands out only `cap`.
  * 3. Written data is copied at the call (strings are immutable; bytes are
@@ -124,6 +124,7 @@ export const isUint8Array = (value: unknown): value is Uint8Array =>
  * memory.
  */
 const makeSink = (limit: number, out: Writable | undefined) => {
+  const ceiling = limit + encoder.encode(truncationMarker(limit)).length;
   let buf = new Uint8Array(Math.min(limit, 4096));
   let size = 0;
   let truncated = false;
@@ -132,6 +133,7 @@ const makeSink = (limit: number, out: Writable | undefined) => {
     if (size + bytes.length > buf.length) {
       let cap = Math.max(buf.length, 1);
       while (cap < size + bytes.length) cap *= 2;
+      cap = Math.max(size + bytes.length, Math.min(cap, ceiling));
       const grown = new Uint8Array(cap);
       grown.set(buf.subarray(0, size));
       buf = grown;
