@@ -175,6 +175,18 @@ describe("module formats", () => {
     expect(error.message).not.toContain(root);
   });
 
+  it("import() inside a CommonJS module is not supported and fails with MODULE_SYNTAX", async () => {
+    const root = await plugin({
+      "package.json": manifest({}),
+      "index.js": "exports.load = () => import('./other.js');",
+      "other.js": "exports.x = 1;",
+    });
+    const loader = makeModuleLoader({ root, builtins: {}, globals: {} });
+    const error = await rejection(loader.importModule("./index.js"));
+    expect(error.code).toBe("MODULE_SYNTAX");
+    expect(error.message).toContain("SES_IMPORT_REJECTED");
+  });
+
   it("a missing module fails with MODULE_NOT_FOUND in the cell's terms", async () => {
     const root = await plugin({
       "package.json": manifest({ type: "module" }),
