@@ -97,7 +97,9 @@ export const makeWallPool = ({ kind, size, limits = {} }: WallPoolOptions): Wall
   const acquire = async (options: AcquireWallOptions): Promise<Wall> => {
     if (closed) throw new CellError("CELL_START_FAILED", "the wall pool is closed");
     // Prefer a wall that is already ready; otherwise the oldest starting one.
-    const booted = idle.shift() ?? bootWall(kind, bootLimits);
+    let booted = idle.shift();
+    while (booted !== undefined && !booted.isAlive()) booted = idle.shift();
+    booted ??= bootWall(kind, bootLimits);
     queueMicrotask(refill);
     await booted.ready;
     return booted.activate(options);

@@ -37,6 +37,24 @@ export interface StartWallOptions {
   readonly onOutput?: WallOutputHandler;
 }
 
+/** Largest `stackKb` a process wall accepts: V8 must stay inside the OS thread stack (8 MiB). */
+const MAX_PROCESS_STACK_KB = 7 * 1024;
+
+/** Refuses limits that would be ignored or would crash the wall (NaN, negative, too large a stack). */
+const checkLimits = (kind: WallKind, limits: WallLimits) => {
+  for (const key of ["memoryMb", "cpuMs", "wallMs", "maxOutputBytes", "stackKb"] as const) {
+    const v = limits[key];
+    if (v !== undefined && !(typeof v === "number" && Number.isFinite(v) && v > 0)) {
+      throw new RangeError(`limits.${key} must be a positive, finite number`);
+    }
+  }
+  if (kind === "process" && limits.stackKb !== undefined && limits.stackKb > MAX_PROCESS_STACK_KB) {
+    throw new RangeError(
+      `limits.stackKb must be at most ${MAX_PROCESS_STACK_KB} for a process wall`,
+    );
+  }
+};
+
 /**
  * Boots a wall of the given kind without a cell (used by the pool).
  *
@@ -50,6 +68,7 @@ export const bootWall = (kind: WallKind, limits: WallLimits = {}): BootedWall =>
   if (kind !== "worker" && kind !== "process") {
     throw new TypeError(`unknown wall kind ${JSON.stringify(kind)} (use "worker" or "process")`);
   }
+  checkLimits(kind, limits);
   return superviseWall(kind, (events) =>
     kind === "worker"
       ? startWorkerTransport(limits, events)
