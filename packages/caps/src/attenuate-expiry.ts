@@ -41,7 +41,12 @@ export function expiresAt<T extends Capability>(
   options: ExpiresAtOptions = {},
 ): T {
   const name = capabilityName(options);
-  const deadline = typeof at === "number" ? at : (Reflect.apply(DateGetTime, at, []) as number);
+  let deadline = Number.NaN;
+  try {
+    deadline = typeof at === "number" ? at : (Reflect.apply(DateGetTime, at, []) as number);
+  } catch {
+    // not a Date: reported below
+  }
   if (Number.isNaN(deadline)) {
     throw new CellError("ATTENUATE_INVALID_OPTION", `expiresAt on ${name} needs a valid time.`);
   }

@@ -142,7 +142,7 @@ export function callQuota<T extends Capability>(
 
 /** Options of {@link byteQuota}. */
 export interface ByteQuotaOptions extends AttenuateOptions {
-  /** How many bytes a value counts for (default {@link measureBytes}). Must not throw. */
+  /** How many bytes a value counts for (default {@link measureBytes}). If it throws, the value counts as unlimited. */
   measure?: (value: unknown) => number;
 }
 
@@ -163,9 +163,17 @@ export function byteQuota<T extends Capability>(
   const name = capabilityName(options);
   const limit = checkLimit(bytes, "byteQuota limit");
   const measure = options.measure ?? measureBytes;
+  // A measure that throws or answers nonsense fails closed: the value counts
+  // as unlimited bytes, and the host's error never reaches the cell.
   const count = (value: unknown): number => {
-    const n = measure(value);
-    return typeof n === "number" && n > 0 ? n : 0;
+    let n: unknown;
+    try {
+      n = measure(value);
+    } catch {
+      return Infinity;
+    }
+    if (typeof n !== "number" || Number.isNaN(n)) return Infinity;
+    return n > 0 ? n : 0;
   };
   let used = 0;
   return wrapCapability(cap, name, (method, args, next) => {

@@ -82,6 +82,9 @@ describe("expiresAt", () => {
   it("accepts a Date and the host clock", () => {
     const e = expiresAt(counter().cap, new Date(Date.now() - 1));
     expect(() => e.hit()).toThrow(expect.objectContaining({ code: "EXPIRED" }));
+    expect(() => expiresAt(counter().cap, {} as Date)).toThrow(
+      expect.objectContaining({ code: "ATTENUATE_INVALID_OPTION" }),
+    );
     expect(() => expiresAt(counter().cap, new Date(Number.NaN))).toThrow(
       expect.objectContaining({ code: "ATTENUATE_INVALID_OPTION" }),
     );

@@ -99,6 +99,17 @@ describe("byteQuota", () => {
     expect(() => q.ping()).toThrow(expect.objectContaining({ code: "QUOTA_EXCEEDED" }));
   });
 
+  it("a throwing or nonsensical measure fails closed, without leaking its error", () => {
+    const throwing = byteQuota(echoCap().cap, 1e9, {
+      measure: () => {
+        throw new Error("/host/secret");
+      },
+    });
+    expect(() => throwing.echo("x")).toThrow(expect.objectContaining({ code: "QUOTA_EXCEEDED" }));
+    const nan = byteQuota(echoCap().cap, 1e9, { measure: () => Number.NaN });
+    expect(() => nan.echo("x")).toThrow(expect.objectContaining({ code: "QUOTA_EXCEEDED" }));
+  });
+
   it("uses a host-supplied measure", () => {
     const q = byteQuota(echoCap().cap, 2, { measure: () => 1 });
     q.echo({});
