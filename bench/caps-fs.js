@@ -10,14 +10,20 @@ import { join } from "node:path";
 import { makeDirCap, makeMemoryDirCap } from "../packages/caps/dist/index.js";
 import { result } from "./measure.js";
 
-/** Median microseconds per call of each body, rounds interleaved. */
-async function usPerCall(bodies, { n, rounds = 9 }) {
+/**
+ * Median microseconds per call of each body. The machine may be shared, so the
+ * bodies run in many small batches, in alternating order (ABC, CBA, ...), so
+ * load changes hit every body alike; the median over batches is reported.
+ */
+async function usPerCall(bodies, { n, rounds = 41 }) {
   const samples = bodies.map(() => []);
-  for (const body of bodies) for (let i = 0; i < n / 4; i += 1) await body();
+  for (const body of bodies) for (let i = 0; i < n; i += 1) await body();
   for (let round = 0; round < rounds; round += 1) {
-    for (const [k, body] of bodies.entries()) {
+    const order = bodies.map((_, k) => k);
+    if (round % 2 === 1) order.reverse();
+    for (const k of order) {
       const start = hrtime.bigint();
-      for (let i = 0; i < n; i += 1) await body();
+      for (let i = 0; i < n; i += 1) await bodies[k]();
       samples[k].push(Number(hrtime.bigint() - start) / 1e3 / n);
     }
   }
@@ -41,7 +47,7 @@ export async function run() {
         () => readFile(join(dir, "small.txt")),
         () => mem.readFile("/small.txt"),
       ],
-      { n: 2000 },
+      { n: 100 },
     );
     rows.push(
       result("caps-fs: DirCap.readFile 4 KiB (vs fs.promises.readFile)", capSmall, "us", nodeSmall),

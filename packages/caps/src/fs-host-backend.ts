@@ -32,7 +32,14 @@
  * paths: a parent swapped by a concurrent host process between the check and
  * the call can redirect a create, remove or rename; see the guide.
  */
-import { constants, existsSync, promises as fsp, readlinkSync, type Stats } from "node:fs";
+import {
+  constants,
+  existsSync,
+  fstatSync,
+  promises as fsp,
+  readlinkSync,
+  type Stats,
+} from "node:fs";
 import type { FileHandle } from "node:fs/promises";
 import { resolve as resolveHostPath } from "node:path";
 import type { BackendReader, BackendWriter, FsBackend, Freed, Segments } from "./fs-backend.js";
@@ -292,7 +299,8 @@ export function makeHostBackend(hostRoot: string): FsBackend {
           linkFreeDirs.delete(hostPath(knownRoot, segs.slice(0, -1)));
           return undefined;
         }
-        const st = await handle.stat();
+        // fstat of a descriptor just opened is answered from the in-memory inode.
+        const st = fstatSync(handle.fd);
         if (!st.isFile()) return undefined;
         return await readAll(handle, st.size);
       } catch {
