@@ -104,8 +104,21 @@ function canonicalIPv6(text: string, input: string): CanonicalHost {
   const addrText = pct === -1 ? text : text.slice(0, pct);
   const zone = pct === -1 ? "" : text.slice(pct + 1);
   if (pct !== -1 && !test(ZONE, zone)) bad("Host", input, "malformed IPv6 zone id");
-  if (!IPv6.isValid(addrText)) bad("Host", input, "not an IPv6 address");
-  const addr = IPv6.parse(addrText);
+  // An embedded IPv4 tail (`::ffff:127.0.0.1`, `::0.0.0.1`) is converted to two
+  // hex groups here, as inet_pton reads it: ipaddr.js reads any `::a.b.c.d` as
+  // IPv4-mapped, so `::0.0.0.1` (which is ::1) would be misclassified (closes
+  // the parser-differential class between the check and the OS).
+  let hexText = addrText;
+  const lastColon = addrText.lastIndexOf(":");
+  const tail = addrText.slice(lastColon + 1);
+  if (tail.includes(".")) {
+    if (!IPv4.isValidFourPartDecimal(tail))
+      bad("Host", input, "malformed IPv4 part in IPv6 address");
+    const [a, b, c, d] = IPv4.parse(tail).octets as [number, number, number, number];
+    hexText = `${addrText.slice(0, lastColon + 1)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  if (!IPv6.isValid(hexText)) bad("Host", input, "not an IPv6 address");
+  const addr = IPv6.parse(hexText);
   if (addr.isIPv4MappedAddress()) {
     if (zone !== "") bad("Host", input, "an IPv4-mapped address cannot have a zone id");
     return harden({ kind: "ipv4", host: addr.toIPv4Address().toString() });

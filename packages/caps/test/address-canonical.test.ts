@@ -38,6 +38,41 @@ const ipv4Spelling = (n: number): fc.Arbitrary<string> =>
       return upper ? s.toUpperCase() : s;
     });
 
+/** Spellings of an IPv6 address given as 8 hextets: padding, case, :: at any zero run, brackets, embedded IPv4 tail. */
+const ipv6Spelling = (parts: readonly number[]): fc.Arbitrary<string> =>
+  fc
+    .record({
+      pads: fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 8, maxLength: 8 }),
+      upper: fc.boolean(),
+      compress: fc.nat(),
+      brackets: fc.boolean(),
+      v4tail: fc.boolean(),
+    })
+    .map(({ pads, upper, compress, brackets, v4tail }) => {
+      let groups = parts.map((p, i) =>
+        p.toString(16).padStart(Math.min(4, p.toString(16).length + pads[i]!), "0"),
+      );
+      if (v4tail) {
+        const [a, b] = [parts[6]!, parts[7]!];
+        groups = [...groups.slice(0, 6), `${a >> 8}.${a & 255}.${b >> 8}.${b & 255}`];
+      }
+      const zeroRuns: [number, number][] = [];
+      for (let i = 0; i < groups.length; i += 1) {
+        if (parts[i] !== 0 || (v4tail && i >= 6)) continue;
+        let j = i;
+        while (j + 1 < groups.length && parts[j + 1] === 0 && !(v4tail && j + 1 >= 6)) j += 1;
+        zeroRuns.push([i, j]);
+        i = j;
+      }
+      let text = groups.join(":");
+      if (zeroRuns.length > 0 && compress % 2 === 0) {
+        const [from, to] = zeroRuns[compress % zeroRuns.length]!;
+        text = `${groups.slice(0, from).join(":")}::${groups.slice(to + 1).join(":")}`;
+      }
+      if (upper) text = text.toUpperCase();
+      return brackets ? `[${text}]` : text;
+    });
+
 const dotted = (n: number): string =>
   [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join(".");
 
@@ -80,6 +115,26 @@ describe("canonicalizeHost (invariant 1: every IPv4 spelling)", () => {
   });
 });
 
+describe("canonicalizeHost: every IPv6 spelling (invariants 3, 4)", () => {
+  it.each([
+    [[0, 0, 0, 0, 0, 0, 0, 1], "::1"],
+    [[0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x254], "fd00:ec2::254"],
+    [[0, 0, 0, 0, 0, 0xffff, 0x7f00, 1], "127.0.0.1"],
+    [[0, 0, 0, 0, 0, 0xffff, 0xa9fe, 0xa9fe], "169.254.169.254"],
+    [[0xfe80, 0, 0, 0, 0, 0, 0, 1], "fe80::1"],
+  ])("any spelling of %j canonicalises to %s and stays special (property)", (parts, want) => {
+    const policy = makeNetPolicy({ allow: ["*", "::/0", "0.0.0.0/0"] });
+    fc.assert(
+      fc.property(ipv6Spelling(parts), fc.integer({ min: 1, max: 65535 }), (spelling, port) => {
+        const h = canonicalizeHost(spelling);
+        expect(h.host).toBe(want);
+        expect(policy.checkName(h, port)).toMatchObject({ reason: "special" });
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
+
 describe("canonicalizeHost: IPv6, names, zones", () => {
   it.each([
     ["[::1]", "::1"],
@@ -88,8 +143,21 @@ describe("canonicalizeHost: IPv6, names, zones", () => {
     ["FE80::1%ETH0", "fe80::1%eth0"],
     ["2001:DB8:0:0:0:0:0:1", "2001:db8::1"],
     ["fd00:ec2:0::254", "fd00:ec2::254"],
+    ["::0.0.0.1", "::1"],
+    ["[::127.0.0.1]", "::7f00:1"],
+    ["64:ff9b::127.0.0.1", "64:ff9b::7f00:1"],
   ])("%s -> %s", (input, want) => {
     expect(canonicalizeHost(input)).toEqual({ kind: "ipv6", host: want });
+  });
+
+  it("::0.0.0.1 is loopback, not IPv4-mapped 0.0.0.1 (parser differential with ipaddr.js)", () => {
+    expect(classifyAddress(canonicalizeHost("::0.0.0.1").host)).toBe("loopback");
+    expect(() => canonicalizeHost("::ffff:127.1")).toThrow(
+      expect.objectContaining({ code: "NET_BAD_ADDRESS" }),
+    );
+    expect(() => canonicalizeHost("::ffff:0177.0.0.1")).toThrow(
+      expect.objectContaining({ code: "NET_BAD_ADDRESS" }),
+    );
   });
 
   it("names are lower-cased, trailing dot dropped, IDNs punycoded", () => {
