@@ -18,13 +18,22 @@
  * 4. `drop()` forgets the target and its methods, so a revoked or exhausted
  *    wrapper no longer keeps the target alive; calls after that fail with the
  *    error the attenuator chose.
+ * 5. A method that is an `async` function (or a wrapper of one) keeps its
+ *    shape: denials come back as rejected promises, never as synchronous
+ *    throws, so `cap.read().catch(...)` works at every layer. Other methods
+ *    throw denials synchronously, before the target runs.
  *
  * It does not decide policy; each `attenuate-*.ts` file supplies a guard.
  */
+import { types } from "node:util";
 import { CellError } from "@padded-cell/membrane";
 
 const { apply, ownKeys, getOwnPropertyDescriptor } = Reflect;
 const { defineProperty } = Object;
+const { isAsyncFunction } = types;
+const PromiseReject = Promise.reject.bind(Promise);
+/** Wrappers made for async methods, so wrapping them again keeps them async. */
+const asyncWrappers = new WeakSet<object>();
 
 /** A capability: an object whose own enumerable properties are methods. */
 export type Capability = object;
@@ -114,7 +123,7 @@ export function wrapCapability<T extends Capability>(
   const wrapper = {};
   for (const method of methods.keys()) {
     if (!keep(method)) continue;
-    const call = (...args: unknown[]): unknown => {
+    const invoke = (args: unknown[]): unknown => {
       const fn = methods?.get(method);
       if (fn === undefined) throw onDropped(method);
       const held = target;
@@ -125,6 +134,19 @@ export function wrapCapability<T extends Capability>(
         return apply(fn, held, args);
       });
     };
+    // Invariant 5: an async method stays async, denials included.
+    const original = methods.get(method)!;
+    const isAsync = isAsyncFunction(original) || asyncWrappers.has(original);
+    const call = isAsync
+      ? (...args: unknown[]): unknown => {
+          try {
+            return invoke(args);
+          } catch (error) {
+            return PromiseReject(error);
+          }
+        }
+      : (...args: unknown[]): unknown => invoke(args);
+    if (isAsync) asyncWrappers.add(call);
     defineProperty(call, "name", { value: method });
     defineProperty(wrapper, method, {
       value: call,

@@ -120,4 +120,25 @@ describe("attenuator wrapping (attenuate-wrap)", () => {
     expect(codeOf(() => narrowed.read("b"))).toBe("REVOKED");
     expect(codeOf(() => guestView.ping())).toBe("REVOKED");
   });
+
+  it("invariant 5: denials of async methods are rejections, through every layer", async () => {
+    const target = harden({
+      async read() {
+        return 1;
+      },
+      sync() {
+        return 2;
+      },
+    });
+    const { cap, revoke } = revocable(callQuota(allowMethods(target, ["read", "sync"]), 1));
+    expect(await cap.read()).toBe(1);
+    let result: unknown;
+    expect(() => (result = cap.read())).not.toThrow();
+    expect(result).toBeInstanceOf(Promise);
+    await expect(result).rejects.toMatchObject({ code: "QUOTA_EXCEEDED" });
+    expect(() => cap.sync()).toThrow(expect.objectContaining({ code: "QUOTA_EXCEEDED" }));
+    revoke("done");
+    await expect(cap.read()).rejects.toMatchObject({ code: "REVOKED" });
+    expect(() => cap.sync()).toThrow(expect.objectContaining({ code: "REVOKED" }));
+  });
 });
