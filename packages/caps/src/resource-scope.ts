@@ -16,6 +16,7 @@ import { CellError } from "@padded-cell/membrane";
 
 /** Something a scope can close. */
 export interface Closable {
+  /** Closes the resource; called once, when its scope closes. */
   close(): void | Promise<void>;
 }
 
