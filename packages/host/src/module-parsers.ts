@@ -22,6 +22,13 @@
 import { defaultParserForLanguage } from "@endo/compartment-mapper/import-parsers.js";
 import type { ConfinedReadPowers } from "./module-read-powers.js";
 import { evadeSourceChecks } from "./module-source-evasion.js";
+import { makeModuleSourceCache } from "./module-source-cache.js";
+
+/**
+ * Compiled ES modules, shared by every loader of this host (see
+ * module-source-cache.ts for why sharing them shares no state).
+ */
+const compiledModules = makeModuleSourceCache({ maxEntries: 4096, maxChars: 64 * 1024 * 1024 });
 
 type Parsers = typeof defaultParserForLanguage;
 type Parser = Parsers["cjs"];
@@ -87,6 +94,12 @@ export const makeNodeParsers = (
     const parser = nested === "module" ? mjsParser : nested === "commonjs" ? cjsParser : preferred;
     const [bytes, ...rest] = args;
     const source = textDecoder.decode(bytes);
+    const location = `${args[2]}`;
+    if (parser === mjsParser) {
+      const record = compiledModules.get(location, source);
+      if (record !== undefined)
+        return { parser: "mjs", bytes, record } as ReturnType<Parser["parse"]>;
+    }
     const evaded = evadeSourceChecks(source, parser === mjsParser ? "module" : "script");
     const parsed = parser.parse(evaded === source ? bytes : textEncoder.encode(evaded), ...rest);
     // Class closed here: an ES module whose static imports climb above its
@@ -101,6 +114,7 @@ export const makeNodeParsers = (
           if (error !== undefined) throw error;
         }
       }
+      compiledModules.set(location, source, parsed.record as object);
     }
     return parsed;
   };

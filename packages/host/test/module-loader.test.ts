@@ -1,6 +1,8 @@
 // Module loading in cells: ES modules, CommonJS, JSON, unmodified npm
 // packages, per-cell instances, grants as builtins. Attacks on the loader's
 // boundaries are in module-attacks.test.ts.
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { CellError } from "@padded-cell/membrane";
 import { makeModuleLoader } from "../src/module-loader.js";
@@ -232,6 +234,19 @@ describe("invariant 3: every cell has its own module instances", () => {
     expect((otherA.tick as Fn)()).toBe(4);
     expect(await a.importModule("./index.js")).toBe(nsA);
     expect(nsA).not.toBe(nsB);
+  });
+
+  it("compiled modules are shared between cells but instances are not; a changed file is compiled afresh", async () => {
+    const root = await plugin({
+      "package.json": manifest({ type: "module" }),
+      "state.js": "let n = 0; export const next = () => ++n; export const version = 1;",
+    });
+    const first = await makeModuleLoader({ root }).importModule("./state.js");
+    const second = await makeModuleLoader({ root }).importModule("./state.js");
+    expect([(first.next as Fn)(), (first.next as Fn)(), (second.next as Fn)()]).toEqual([1, 2, 1]);
+    await writeFile(join(root, "state.js"), "export const version = 2;");
+    const third = await makeModuleLoader({ root }).importModule("./state.js");
+    expect([first.version, third.version]).toEqual([1, 2]);
   });
 
   it("markdown-it instances differ between cells: a plugin added in one cell is absent in the other", async () => {
