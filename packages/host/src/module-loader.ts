@@ -39,7 +39,9 @@
  * Parsing follows Node's nearest-package.json rule for `.js` and rewrites
  * text that SES's regular-expression checks would reject (`<!--` in a
  * string) without changing its meaning: see module-parsers.ts and
- * module-source-evasion.ts.
+ * module-source-evasion.ts. Compiled ES module sources (immutable records)
+ * are shared between loaders through module-source-cache.ts; instances
+ * never are.
  *
  * It does not bound memory or CPU (use a worker or process cell), does not
  * support top-level await in modules or `import()` in CommonJS modules, does
