@@ -219,11 +219,28 @@ export const makeWallCodec = ({ makeError, side }: WallCodecOptions): WallCodec 
   let revokedReason: string | undefined;
   /** Set once calls are cut (revoked, or the wall ended): every call fails with it. */
   let cutError: Error | undefined;
-  let rejectInFlight: (err: Error) => void = () => {};
-  const cutSignal = new Promise<never>((_resolve, reject) => {
-    rejectInFlight = reject;
-  });
-  cutSignal.catch(() => {});
+  /**
+   * Rejecters of the calls in flight, removed as each settles (a shared
+   * never-settling promise raced against every call would keep one reaction
+   * per call forever).
+   */
+  const inFlight = new Set<(err: Error) => void>();
+  const untilCut = <T>(p: Promise<T>): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      if (cutError !== undefined) return reject(cutError);
+      inFlight.add(reject);
+      p.then(
+        (v) => {
+          inFlight.delete(reject);
+          resolve(v);
+        },
+        (e: unknown) => {
+          inFlight.delete(reject);
+          reject(e);
+        },
+      );
+      return undefined;
+    });
 
   /** Exported remotable -> original local object (invariant 3). */
   const originalOf = new WeakMap<object, object>();
@@ -254,7 +271,7 @@ export const makeWallCodec = ({ makeError, side }: WallCodecOptions): WallCodec 
   const answer = async (run: () => unknown): Promise<Envelope> => {
     if (cutError !== undefined) return harden({ t: "err", e: errorToData(cutError) });
     try {
-      const result = await Promise.race([Promise.resolve().then(run), cutSignal]);
+      const result = await untilCut(Promise.resolve(run()));
       return harden({ t: "ok", v: exportValue(result) });
     } catch (err) {
       return harden({ t: "err", e: errorToData(err) });
@@ -366,10 +383,9 @@ export const makeWallCodec = ({ makeError, side }: WallCodecOptions): WallCodec 
   ): Promise<unknown> => {
     if (cutError !== undefined) throw cutError;
     const encoded = harden(args.map(exportValue));
-    const envelope = (await Promise.race([
+    const envelope = (await untilCut(
       (E(presence) as Record<string, (a: unknown) => Promise<unknown>>)[method]!(encoded),
-      cutSignal,
-    ])) as Record<string, unknown>;
+    )) as Record<string, unknown>;
     if (typeof envelope !== "object" || envelope === null) {
       throw makeError(harden({ name: "Error", message: "malformed answer across the wall" }));
     }
@@ -447,7 +463,8 @@ export const makeWallCodec = ({ makeError, side }: WallCodecOptions): WallCodec 
   const cut = (error: Error) => {
     if (cutError !== undefined) return;
     cutError = error;
-    rejectInFlight(error);
+    for (const reject of inFlight) reject(error);
+    inFlight.clear();
   };
   const revoke = (reason: string) => {
     if (cutError !== undefined) return;

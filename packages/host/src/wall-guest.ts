@@ -76,8 +76,6 @@ export const runWallGuest = (port: GuestPort): void => {
   const codec = makeWallCodec({ side: "wall", makeError: dataToError });
   let config: InitConfig | undefined;
   let caps: unknown = harden({});
-  /** One compartment for every `evaluate` of the cell: scripts share its globals, as in a REPL. */
-  let scriptCompartment: Compartment | undefined;
   let outputBytes = 0;
 
   const outputLimit = () => {
@@ -116,15 +114,29 @@ export const runWallGuest = (port: GuestPort): void => {
       __options__: true,
     } as never);
 
+  /**
+   * One compartment for every `evaluate` of the cell (scripts share its
+   * globals, as in a REPL). It is made, and its first evaluation run, while
+   * the wall boots, so a pooled wall serves its cell without that cost; `caps`
+   * is added to it when the grants arrive.
+   */
+  const scriptCompartment = makeCompartment();
+  scriptCompartment.evaluate("0");
+
   const bootstrap = harden({
     init: (grants: unknown, cfg: InitConfig) => {
       if (config !== undefined) throw new Error("this wall already serves a cell");
       config = harden({ name: String(cfg.name), maxOutputBytes: Number(cfg.maxOutputBytes) });
       caps = grants;
-      scriptCompartment = makeCompartment();
+      Object.defineProperty(scriptCompartment.globalThis, "caps", {
+        value: grants,
+        writable: false,
+        enumerable: false,
+        configurable: false,
+      });
     },
     evaluate: (source: string) => {
-      if (scriptCompartment === undefined) throw new Error("this wall has no cell yet");
+      if (config === undefined) throw new Error("this wall has no cell yet");
       return scriptCompartment.evaluate(String(source));
     },
     run: async (source: string, exportName: string) => {
