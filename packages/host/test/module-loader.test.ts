@@ -68,6 +68,16 @@ describe("unmodified npm packages run in a cell with no Node authority", () => {
     const ns = await loader.importModule("./index.js");
     expect((ns.load as Fn)("a: [1, 2]\nb: { c: true }")).toEqual({ a: [1, 2], b: { c: true } });
     expect((ns.dump as Fn)({ x: "y", n: [1] })).toBe("x: y\nn:\n  - 1\n");
+    // With the "node" condition, yaml's Node build wants the process and
+    // buffer builtins, which no grant provides: the reason the default has
+    // no conditions.
+    const nodeBuild = makeModuleLoader({ root, allow: ["yaml"], conditions: ["node"] });
+    const error = await rejection(nodeBuild.importModule("./index.js"));
+    expect(error.code).toBe("MODULE_DENIED");
+    expect(error.message).toMatch(/^Denied: import of "(process|buffer)"/);
+    // The host may import an allowed package directly.
+    const direct = await makeModuleLoader({ root, allow: ["yaml"] }).importModule("yaml");
+    expect((direct.parse as Fn)("k: v")).toEqual({ k: "v" });
   });
 });
 
