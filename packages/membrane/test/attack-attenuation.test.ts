@@ -299,6 +299,55 @@ describe("substitute(): the original is not reachable", () => {
   });
 });
 
+describe("observe(): every access is seen first and can be denied", () => {
+  test("an observer that throws denies reads, writes and calls on a live view", () => {
+    const events: string[] = [];
+    const host = { secret: "s", open: 1, nested: { deep: "d" }, run: () => "ran" };
+    const v = makeMembrane("attenuation").wrap(
+      host,
+      observe((event) => {
+        events.push(`${event.op}:${String(event.key)}`);
+        if (event.key === "secret" || event.key === "deep" || event.op === "apply") {
+          throw new Error("denied");
+        }
+      }),
+    );
+    for (const source of [
+      "v.secret",
+      "v.nested.deep",
+      "v.run()",
+      "'secret' in v ? 1 : 1 && v.secret",
+    ]) {
+      expect(
+        codeOf(() => run({ v }, source)),
+        source,
+      ).toBe("Error");
+    }
+    expect(run({ v }, "v.open")).toBe(1);
+    expect(events).toContain("get:open");
+    expect(events).toContain("apply:undefined");
+  });
+
+  // BREAK: (class: detaching a view into a snapshot — on preventExtensions,
+  // freeze, harden, and on the first listing of a frozen host object — neither
+  // notifies nor asks the observers, and a detached view is never observed
+  // again) observe() can be bypassed:
+  //   v = m.wrap({ secret: "s" }, observe(denySecret)); "Object.preventExtensions(v); v.secret" === "s"
+  //   v2 = m.wrap(Object.freeze({ secret: "s" }), observe(denySecret)); "Reflect.ownKeys(v2); v2.secret" === "s"
+  // Un-comment once fixed (/tmp/membrane-breaks.md, BREAK 5).
+  // test("freezing or listing a view does not escape its observer", () => {
+  //   const deny = observe((event) => { if (event.key === "secret") throw new Error("denied"); });
+  //   const membrane = makeMembrane("attenuation");
+  //   const v = membrane.wrap({ secret: "s" }, deny);
+  //   const v2 = membrane.wrap(Object.freeze({ secret: "s" }), deny);
+  //   for (const [view, source] of [[v, "harden(v); v.secret"], [v2, "Reflect.ownKeys(v); v.secret"]] as const) {
+  //     let outcome: unknown;
+  //     try { outcome = run({ v: view }, source); } catch { outcome = "denied"; }
+  //     expect(outcome).toBe("denied");
+  //   }
+  // });
+});
+
 describe("compose() and re-wrapping only narrow (policy invariant 1)", () => {
   test("no order of composition un-hides, re-enables writes or drops an observer", () => {
     const events: AccessEvent[] = [];

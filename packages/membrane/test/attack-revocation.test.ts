@@ -313,6 +313,31 @@ describe("caretakers", () => {
   });
 });
 
+// BREAK: (class: wrapIn short-circuits values that are already views) a
+// caretaker made from an existing view is the view itself, or lives in the
+// view's lifetime, so revoking the caretaker cuts nothing:
+//   const v = m.wrap({ data: "live" }); const ct = m.revocable(v, { name: "g" });
+//   ct.revoke("expired"); guest ct.proxy.data === "live"   (ct.proxy === v)
+//   same with { policy: readOnly() }, and for revocable(outerCaretaker.proxy)
+// And (minor) m.revoke(); m.revocable({ x: 1 }).proxy.x === 1.
+// Un-comment once fixed (/tmp/membrane-breaks.md, BREAK 10 and 11).
+// test("a caretaker over an existing view, or made after revocation, is revocable", () => {
+//   const membrane = makeMembrane("revocation");
+//   const view = membrane.wrap({ data: "live" });
+//   const plain = membrane.revocable(view, { name: "g1" });
+//   const narrowed = membrane.revocable(view, { name: "g2", policy: readOnly() });
+//   const nested = membrane.revocable(plain.proxy, { name: "g3" });
+//   nested.revoke("expired");
+//   expect(guestFailure({ v: nested.proxy }, "v.data")).toEqual(REVOKED_FOR_GUEST);
+//   plain.revoke("expired");
+//   narrowed.revoke("expired");
+//   expect(guestFailure({ v: plain.proxy }, "v.data")).toEqual(REVOKED_FOR_GUEST);
+//   expect(guestFailure({ v: narrowed.proxy }, "v.data")).toEqual(REVOKED_FOR_GUEST);
+//   expect(run({ view }, "view.data")).toBe("live");
+//   membrane.revoke("all");
+//   expect(() => membrane.revocable({ x: 1 })).toThrow(RevokedError);
+// });
+
 const membraneDir = fileURLToPath(new URL("..", import.meta.url));
 
 describe("revocation drops references (garbage collection)", () => {
