@@ -358,8 +358,22 @@ export function makeFsPromisesFacade(dir: DirCap) {
       }
       await dir.copy(from, to);
     },
-    cp: (from: string, to: string, options?: unknown) =>
-      copyTree(from, to, readOpt(options, "recursive") === true),
+    async cp(from: string, to: string, options?: unknown) {
+      const src = parseVirtualPath(from, "cp").segments;
+      const dest = parseVirtualPath(to, "cp").segments;
+      // A copy into its own subtree would never end (Node refuses it too).
+      if (dest.length >= src.length && src.every((s, i) => dest[i] === s)) {
+        throw fsError(
+          "FS_BAD_ARGUMENT",
+          `cp ${formatVirtualPath(src)}: cannot copy a directory into itself.`,
+        );
+      }
+      await copyTree(
+        formatVirtualPath(src),
+        formatVirtualPath(dest),
+        readOpt(options, "recursive") === true,
+      );
+    },
     async access(path: string) {
       // Existence only: whether a later write is allowed depends on the capability (see the guide).
       await dir.stat(path);

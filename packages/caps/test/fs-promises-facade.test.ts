@@ -50,6 +50,10 @@ describe("makeFsPromisesFacade", () => {
     expect(await codeOf(() => fsp.copyFile("/a.txt", "/c.txt", fsp.constants.COPYFILE_EXCL))).toBe(
       "EEXIST",
     );
+    expect(await codeOf(() => fsp.cp("/d", "/d/inner", { recursive: true }))).toBe(
+      "FS_BAD_ARGUMENT",
+    );
+    expect(await codeOf(() => fsp.cp("/", "/x", { recursive: true }))).toBe("FS_BAD_ARGUMENT");
     await fsp.cp("/d", "/d2", { recursive: true });
     expect(await fsp.readFile("/d2/e/c.md", "utf8")).toBe("# c");
     await fsp.rename("/c.txt", "/c2.txt");
