@@ -143,6 +143,35 @@ describe("invariant 1: no file outside the plugin root is ever loaded", () => {
     expect(error.message).not.toContain(dirname(root));
   });
 
+  it("a hostile package.json (main, exports, dependency names with ../) cannot point outside the root", async () => {
+    const evilManifest = (fields: Record<string, unknown>) =>
+      JSON.stringify({ name: "evil", version: "1.0.0", ...fields });
+    for (const fields of [
+      { main: "../../../secret.js" },
+      { main: "/secret.js" },
+      { exports: { ".": "../../../secret.js" } },
+      { exports: { ".": "./../../../secret.js" } },
+    ]) {
+      const root = await plugin({
+        "package.json": manifest({
+          type: "module",
+          dependencies: { evil: "1.0.0", "../../..": "1.0.0" },
+        }),
+        "index.js": 'export { secret } from "evil";',
+        "node_modules/evil/package.json": evilManifest(fields),
+      });
+      await outsideModule(root, "secret.js", "export const secret = 'OUTSIDE';");
+      const outcome = await makeModuleLoader({ root, allow: ["evil"] })
+        .importModule("./index.js")
+        .then(
+          (ns) => ns.secret,
+          (e: unknown) => e,
+        );
+      expect(outcome).toBeInstanceOf(CellError);
+      expect((outcome as CellError).message).not.toContain(dirname(root));
+    }
+  });
+
   it("symbolic links that stay inside the root (a pnpm-style layout) are followed", async () => {
     const root = await plugin({
       "package.json": manifest({ type: "module", dependencies: { dep: "1.0.0" } }),
