@@ -227,7 +227,7 @@ export function makeCapFromPolicy(p: CapPolicy): DirCap {
     if (st === undefined) throw toCellError({ code: "ENOENT" }, op, vp(abs));
     if (follow && st.type === "symlink")
       throw toCellError({ code: "FS_PATH_CHANGED" }, op, vp(abs));
-    assertVisible(abs, follow ? kindOf(st.type) : kindOf(st.type), op);
+    assertVisible(abs, kindOf(st.type), op);
     assertVisible(real, kindOf(st.type), op);
     return st;
   };
