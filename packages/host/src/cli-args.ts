@@ -1,0 +1,204 @@
+/**
+ * Parses the `padded-cell` command line. Flags that grant take their value
+ * only after `=` (`--allow-read=./docs`; a bare `--allow-read` means "all"),
+ * so a bare flag can never swallow the entry that follows it; flags that
+ * need a value also accept it as the next word (`--policy p.json`).
+ *
+ * Invariants:
+ * 1. Every flag is known; anything else is a `CLI_USAGE` error naming it.
+ * 2. Values are split on commas and kept as text; their meaning is checked
+ *    where they are used (paths against the working directory, sizes and
+ *    durations by `policy-units.ts`).
+ *
+ * It does not touch the file system.
+ */
+import { CellError } from "@padded-cell/membrane";
+
+/** Grant kinds that have `--allow-*` / `--deny-*` flags. */
+export type GrantFlagKind = "read" | "write" | "net" | "env" | "run";
+
+/** One kind's flags: absent, everything (bare flag), or a list. */
+export type GrantFlag =
+  { readonly all: true } | { readonly all: false; readonly values: readonly string[] };
+
+/** A parsed `run` command. */
+export interface RunArgs {
+  readonly command: "run";
+  readonly entry: string;
+  readonly allow: Partial<Record<GrantFlagKind, GrantFlag>>;
+  readonly deny: Partial<Record<GrantFlagKind, GrantFlag>>;
+  readonly policy?: string;
+  /** `true` for the default file. */
+  readonly audit?: string | true;
+  readonly isolation?: string;
+  readonly memory?: string;
+  readonly cpu?: string;
+  readonly timeout?: string;
+  readonly maxOutput?: string;
+}
+
+/** A parsed command. */
+export type CliArgs =
+  | RunArgs
+  | { readonly command: "help"; readonly topic?: string }
+  | { readonly command: "version" }
+  | { readonly command: "policy-generate"; readonly audit: string; readonly name?: string }
+  | { readonly command: "policy-check"; readonly file: string };
+
+const usage = (message: string): CellError =>
+  new CellError("CLI_USAGE", `${message} Run padded-cell --help for usage.`);
+
+const GRANT_KINDS: readonly GrantFlagKind[] = ["read", "write", "net", "env", "run"];
+const VALUE_FLAGS = ["policy", "isolation", "memory", "cpu", "timeout", "max-output"] as const;
+
+interface Token {
+  readonly flag: string;
+  readonly value: string | undefined;
+}
+
+const splitFlag = (arg: string): Token => {
+  const eq = arg.indexOf("=");
+  return eq === -1
+    ? { flag: arg.slice(2), value: undefined }
+    : { flag: arg.slice(2, eq), value: arg.slice(eq + 1) };
+};
+
+const show = (text: string): string => JSON.stringify(text.slice(0, 60));
+
+const addGrant = (
+  into: Partial<Record<GrantFlagKind, GrantFlag>>,
+  kind: GrantFlagKind,
+  value: string | undefined,
+): void => {
+  const before = into[kind];
+  if (value === undefined) {
+    into[kind] = { all: true };
+    return;
+  }
+  const values = value.split(",").filter((v) => v !== "");
+  if (values.length === 0) throw usage(`--${kind} needs a value after "=", or no "=" at all.`);
+  if (before?.all === true) return;
+  into[kind] = { all: false, values: [...(before?.values ?? []), ...values] };
+};
+
+const parseRun = (rest: readonly string[]): CliArgs => {
+  const allow: Partial<Record<GrantFlagKind, GrantFlag>> = {};
+  const deny: Partial<Record<GrantFlagKind, GrantFlag>> = {};
+  const values: Record<string, string> = {};
+  let audit: string | true | undefined;
+  let entry: string | undefined;
+  let onlyPositional = false;
+  for (let i = 0; i < rest.length; i++) {
+    const arg = rest[i] as string;
+    if (onlyPositional || !arg.startsWith("--")) {
+      if (arg.startsWith("-") && !onlyPositional && arg !== "-")
+        throw usage(`Unknown flag ${show(arg)}.`);
+      if (entry !== undefined) throw usage(`One entry module only; ${show(arg)} is extra.`);
+      entry = arg;
+      continue;
+    }
+    if (arg === "--") {
+      onlyPositional = true;
+      continue;
+    }
+    const { flag, value } = splitFlag(arg);
+    if (flag === "help") return { command: "help", topic: "run" };
+    const grant = /^(allow|deny)-(.+)$/.exec(flag);
+    if (grant !== null && GRANT_KINDS.includes(grant[2] as GrantFlagKind)) {
+      const kind = grant[2] as GrantFlagKind;
+      if (kind === "run" && value === undefined)
+        throw usage(`--${flag} needs a program name: --${flag}=git (there is no "run anything").`);
+      addGrant(grant[1] === "allow" ? allow : deny, kind, value);
+      continue;
+    }
+    if (flag === "audit") {
+      if (value === "") throw usage("--audit= needs a file name.");
+      audit = value ?? true;
+      continue;
+    }
+    if ((VALUE_FLAGS as readonly string[]).includes(flag)) {
+      let v = value;
+      if (v === undefined) {
+        v = rest[i + 1];
+        i += 1;
+      }
+      if (v === undefined || v === "") throw usage(`--${flag} needs a value.`);
+      if (values[flag] !== undefined) throw usage(`--${flag} is given twice.`);
+      values[flag] = v;
+      continue;
+    }
+    throw usage(`Unknown flag ${show(arg)}.`);
+  }
+  if (entry === undefined)
+    throw usage("padded-cell run needs an entry module: padded-cell run ./plugin/index.js.");
+  const isolation = values.isolation;
+  if (isolation !== undefined && !["compartment", "worker", "process"].includes(isolation)) {
+    throw usage(`--isolation must be compartment, worker or process, not ${show(isolation)}.`);
+  }
+  const opt = (k: string, v: string | undefined) => (v === undefined ? {} : { [k]: v });
+  return {
+    command: "run",
+    entry,
+    allow,
+    deny,
+    ...opt("policy", values.policy),
+    ...(audit === undefined ? {} : { audit }),
+    ...opt("isolation", isolation),
+    ...opt("memory", values.memory),
+    ...opt("cpu", values.cpu),
+    ...opt("timeout", values.timeout),
+    ...opt("maxOutput", values["max-output"]),
+  } as RunArgs;
+};
+
+const parsePolicy = (rest: readonly string[]): CliArgs => {
+  const [sub, ...more] = rest;
+  if (sub === "check") {
+    if (more.length !== 1 || (more[0] as string).startsWith("--"))
+      throw usage("padded-cell policy check takes one policy file.");
+    return { command: "policy-check", file: more[0] as string };
+  }
+  if (sub !== "generate")
+    throw usage(`Unknown policy command ${show(sub ?? "")}: use generate or check.`);
+  let audit: string | undefined;
+  let name: string | undefined;
+  for (let i = 0; i < more.length; i++) {
+    const { flag, value } = splitFlag(more[i] as string);
+    if (!(more[i] as string).startsWith("--") || (flag !== "audit" && flag !== "name")) {
+      if (flag === "help") return { command: "help", topic: "policy" };
+      throw usage(`Unknown argument ${show(more[i] as string)} for policy generate.`);
+    }
+    let v = value;
+    if (v === undefined) {
+      v = more[i + 1];
+      i += 1;
+    }
+    if (v === undefined || v === "") throw usage(`--${flag} needs a value.`);
+    if (flag === "audit") audit = v;
+    else name = v;
+  }
+  if (audit === undefined) throw usage("padded-cell policy generate needs --audit <file.jsonl>.");
+  return name === undefined
+    ? { command: "policy-generate", audit }
+    : { command: "policy-generate", audit, name };
+};
+
+/**
+ * Parses `argv` (without `node` and the script).
+ *
+ * @throws CellError `CLI_USAGE` naming the bad argument.
+ * @example
+ * ```ts
+ * parseCliArgs(["run", "plugin.js", "--allow-read=./docs", "--timeout=5s"]);
+ * ```
+ */
+export function parseCliArgs(argv: readonly string[]): CliArgs {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === "--help" || command === "-h" || command === "help") {
+    return rest[0] === undefined ? { command: "help" } : { command: "help", topic: rest[0] };
+  }
+  if (command === "--version") return { command: "version" };
+  if (command === "run") return parseRun(rest);
+  if (command === "policy") return parsePolicy(rest);
+  throw usage(`Unknown command ${show(command)}: use run or policy.`);
+}
