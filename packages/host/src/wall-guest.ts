@@ -124,9 +124,10 @@ export const runWallGuest = (port: GuestPort): void => {
   scriptCompartment.evaluate("0");
 
   const bootstrap = harden({
-    init: (grants: unknown, cfg: InitConfig) => {
+    init: (pairs: [string, unknown][], cfg: InitConfig) => {
       if (config !== undefined) throw new Error("this wall already serves a cell");
       config = harden({ name: String(cfg.name), maxOutputBytes: Number(cfg.maxOutputBytes) });
+      const grants = harden(Object.fromEntries(pairs));
       caps = grants;
       Object.defineProperty(scriptCompartment.globalThis, "caps", {
         value: grants,

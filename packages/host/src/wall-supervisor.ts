@@ -339,7 +339,10 @@ export const superviseWall = (
     };
 
     const initP = guestP.then(async (guest) => {
-      await guest.init!(options.grants, harden({ name: options.name, maxOutputBytes: maxOutput }));
+      // Grants go as [name, grant] pairs so each one crosses on its own: a
+      // record holding a function would otherwise cross as one capability.
+      const pairs = harden(Object.entries(options.grants));
+      await guest.init!(pairs, harden({ name: options.name, maxOutputBytes: maxOutput }));
       await startLimits();
       return guest;
     });

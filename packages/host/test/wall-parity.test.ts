@@ -13,7 +13,7 @@ export const main = async (caps) => {
   }
   const sub = await caps.kv.sub("ns");
   out.push(await sub.get("x"));
-  out.push(Object.keys(caps), Object.keys(caps.kv).sort());
+  out.push(Object.keys(caps), Object.keys(caps.kv).sort(), await caps.double(21), caps.config);
   out.push(new TextDecoder().decode(new TextEncoder().encode("ünï")), new URL("/p?q=1", "https://example.test").href);
   try { null.x; } catch (e) { out.push({ name: e.name }); }
   return harden(out);
@@ -38,7 +38,11 @@ const makeKv = (prefix = ""): object =>
   });
 
 const runAt = async (kind: WallKind) => {
-  const wall = await startWall({ kind, name: "parity", grants: { kv: makeKv() } });
+  const wall = await startWall({
+    kind,
+    name: "parity",
+    grants: { kv: makeKv(), double: async (n: number) => n * 2, config: harden({ mode: "test" }) },
+  });
   const result = await wall.run(plugin);
   const failure = await wall.run(plugin, "fails").catch((e: Error & { code?: string }) => ({
     name: e.name,
@@ -62,8 +66,10 @@ describe("wall parity", () => {
       { name: "CellError", message: "Not found: /missing", code: "KV_NOT_FOUND" },
       { name: "TypeError", message: "bad key", code: undefined },
       { key: "/ns/x", n: 1n },
-      ["kv"],
+      ["kv", "double", "config"],
       ["get", "sub"],
+      42,
+      { mode: "test" },
       "ünï",
       "https://example.test/p?q=1",
       { name: "TypeError" },
