@@ -40,6 +40,7 @@ export {
   DEFAULT_STDIO_LIMIT_BYTES,
   truncationMarker,
   isUint8Array,
+  terminalSafe,
 } from "./stdio-cap.js";
 export type {
   PerStream,

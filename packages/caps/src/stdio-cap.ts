@@ -19,6 +19,10 @@
  *    runs.
  * 4. A connected host `Writable` receives exactly what is kept in memory
  *    (including the marker), so a flood cannot flood the host's terminal.
+ *    Unless `rawConnect` is set, control characters other than tab, newline
+ *    and carriage return (C0, DEL, and C1 encoded as UTF-8) are replaced by
+ *    `?` on the way there, so a cell cannot drive the host's terminal with
+ *    escape sequences (titles, clipboard, cursor). `host.read` stays exact.
  * 5. With a `scope`, writes after the scope closes throw `REVOKED`.
  *
  * It does not provide stdin, and it does not wait for a connected `Writable`
@@ -81,6 +85,8 @@ export interface StdioOptions {
   limitBytes?: number;
   /** Host streams that also receive what is kept (for example `process.stdout`). */
   connect?: Partial<PerStream<Writable>>;
+  /** Pass control characters to connected streams unchanged (default false). */
+  rawConnect?: boolean;
   /** Close writes when this scope closes. */
   scope?: ResourceScope;
 }
@@ -123,7 +129,33 @@ export const isUint8Array = (value: unknown): value is Uint8Array =>
  * plus the marker (invariant 1), so many small writes cost no per-write
  * memory.
  */
-const makeSink = (limit: number, out: Writable | undefined) => {
+const QUESTION = 0x3f;
+
+/**
+ * A copy of `bytes` safe for a terminal: C0 controls except tab, newline and
+ * carriage return, DEL, and UTF-8-encoded C1 controls (0xC2 0x80-0x9F)
+ * become `?`.
+ *
+ * @example
+ * ```ts
+ * new TextDecoder().decode(terminalSafe(new TextEncoder().encode("\x1b]52;c;...\x07ok\n"))); // "?]52;c;...?ok\n"
+ * ```
+ */
+export function terminalSafe(bytes: Uint8Array): Uint8Array {
+  const out = new Uint8Array(bytes);
+  for (let i = 0; i < out.length; i += 1) {
+    const b = out[i]!;
+    if ((b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d) || b === 0x7f) out[i] = QUESTION;
+    else if (b === 0xc2 && i + 1 < out.length && out[i + 1]! >= 0x80 && out[i + 1]! <= 0x9f) {
+      out[i] = QUESTION;
+      out[i + 1] = QUESTION;
+      i += 1;
+    }
+  }
+  return out;
+}
+
+const makeSink = (limit: number, out: Writable | undefined, raw: boolean) => {
   const ceiling = limit + encoder.encode(truncationMarker(limit)).length;
   let buf = new Uint8Array(Math.min(limit, 4096));
   let size = 0;
@@ -140,7 +172,7 @@ const makeSink = (limit: number, out: Writable | undefined) => {
     }
     buf.set(bytes, size);
     size += bytes.length;
-    out?.write(bytes);
+    out?.write(raw ? bytes : terminalSafe(bytes));
   };
   return {
     /** Bytes that still fit before the limit. */
@@ -197,8 +229,8 @@ export function makeStdio(options: StdioOptions = {}): StdioPair {
   }
   const { scope } = options;
   const sinks = {
-    stdout: makeSink(limit, options.connect?.stdout),
-    stderr: makeSink(limit, options.connect?.stderr),
+    stdout: makeSink(limit, options.connect?.stdout, options.rawConnect === true),
+    stderr: makeSink(limit, options.connect?.stderr, options.rawConnect === true),
   };
 
   const cap: StdioCap = {

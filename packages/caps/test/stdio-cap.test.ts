@@ -106,6 +106,25 @@ describe("makeStdio", () => {
     expect(host.read().stdout).toBe("0123456789\n[output truncated after 10 bytes]\n");
   });
 
+  it("invariant 4: escape sequences do not reach a connected terminal; host.read stays exact", async () => {
+    const sink = new PassThrough();
+    const chunks: Buffer[] = [];
+    sink.on("data", (c: Buffer) => chunks.push(c));
+    const { cap, host } = makeStdio({ connect: { stderr: sink } });
+    const evil = "\x1b]52;c;cHduZWQ=\x07\x1b[2J\u009b31m\x7fok\tdone\r\n€";
+    await cap.write("stderr", evil);
+    await new Promise((r) => setImmediate(r));
+    expect(Buffer.concat(chunks).toString()).toBe("?]52;c;cHduZWQ=??[2J??31m?ok\tdone\r\n€");
+    expect(host.read().stderr).toBe(evil);
+    const raw: Buffer[] = [];
+    const rawSink = new PassThrough();
+    rawSink.on("data", (c: Buffer) => raw.push(c));
+    const r = makeStdio({ connect: { stdout: rawSink }, rawConnect: true });
+    await r.cap.write("stdout", "\x1b[1mbold");
+    await new Promise((res) => setImmediate(res));
+    expect(Buffer.concat(raw).toString()).toBe("\x1b[1mbold");
+  });
+
   it("invariant 5: writes after the scope closes are REVOKED", async () => {
     const scope = makeResourceScope("plugin");
     const { cap } = makeStdio({ scope });
