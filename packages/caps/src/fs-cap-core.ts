@@ -346,7 +346,14 @@ export function makeCapFromPolicy(p: CapPolicy): DirCap {
       if (abs.length === root.length) {
         throw fsError("FS_BAD_PATH", "rm /: the root of a directory capability cannot be removed.");
       }
-      const real = await resolve(abs, false, "rm", "any");
+      let real: Segments;
+      try {
+        real = await resolve(abs, false, "rm", "any");
+      } catch (e) {
+        // With `force`, a missing parent is as absent as a missing leaf (Node's rule).
+        if (force && (e as { code?: unknown }).code === "ENOENT") return;
+        throw e;
+      }
       const st = await lstatOf(real, "rm", abs);
       if (st === undefined) {
         if (force) return;

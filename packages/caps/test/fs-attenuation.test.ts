@@ -92,6 +92,8 @@ describe.each(makers)("attenuation (%s)", (_kind, make) => {
     expect(await codeOf(notes.sub("deep").readFile("../n.md"))).toBe("FS_OUTSIDE_ROOT");
     expect(await codeOf(notes.rm("/"))).toBe("FS_BAD_PATH");
     expect(await codeOf(notes.rename("/", "/x"))).toBe("FS_BAD_PATH");
+    await notes.rm("/no/such/parent", { force: true });
+    expect(await codeOf(notes.rm("/no/such/parent"))).toBe("ENOENT");
     const e = await notes.readFile("/missing.txt").catch((x: Error) => x);
     expect((e as Error).message).toBe("ENOENT: no such file or directory, readFile /missing.txt");
   });
