@@ -46,6 +46,8 @@ type GraphSpec = typeof graphSpec extends fc.Arbitrary<infer T> ? T : never;
  * getters, promises, iterators, iterator results, errors, things received from
  * the guest — is recorded, so a walk can prove it never sees one raw.
  */
+const mapSet = Map.prototype.set as (this: unknown, key: unknown, value: unknown) => unknown;
+
 const buildHostGraph = (spec: GraphSpec) => {
   const hostObjects = new WeakSet<object>();
   const received: unknown[] = [];
@@ -134,8 +136,11 @@ const buildHostGraph = (spec: GraphSpec) => {
         break;
       }
       case "mapEntry":
-        if (node instanceof Map) node.set(record({ key }), target).set(key, target);
-        else node[key] = record(new Map([[key, target]]));
+        // A Map node may have had its prototype replaced: call the intrinsic.
+        if (spec.kinds[from % n] === "map") {
+          mapSet.call(node, record({ key }), target);
+          mapSet.call(node, key, target);
+        } else node[key] = record(new Map([[key, target]]));
         break;
       case "iter":
         node[key] = record({
