@@ -278,6 +278,26 @@ describe("readOnly(): no mutation by any route (invariant 5)", () => {
     expect(set.size).toBe(0);
   });
 
+  // BREAK: (class: descriptors read through a read-only view carry the host's
+  // setter) `ro.x = 5` is refused, but
+  //   Object.getOwnPropertyDescriptor(ro, "x").set.call(ro, 7) writes the host, and so does
+  //   Object.getOwnPropertyDescriptor(Object.getPrototypeOf(ro.box), "value").set.call(ro.box, 9)
+  // for class accessors over #private fields. Un-comment once fixed
+  // (/tmp/membrane-breaks.md, BREAK 14).
+  // test("a read-only view never yields a usable setter", () => {
+  //   let stored = 1;
+  //   class Box { #v = 1; get value() { return this.#v; } set value(v: number) { this.#v = v; } }
+  //   const box = new Box();
+  //   const ro = makeMembrane("attenuation").wrap({ get x() { return stored; }, set x(v: number) { stored = v; }, box }, readOnly());
+  //   for (const source of [
+  //     "Object.getOwnPropertyDescriptor(ro, 'x').set.call(ro, 7)",
+  //     "Object.getOwnPropertyDescriptor(Object.getPrototypeOf(ro.box), 'value').set.call(ro.box, 9)",
+  //   ]) {
+  //     try { run({ ro }, source); } catch { /* refusal is the expected outcome */ }
+  //   }
+  //   expect([stored, box.value]).toEqual([1, 1]);
+  // });
+
   test("harden() of a read-only view is refused or detaches, never freezes the host object", () => {
     const host = { a: 1, nested: { b: 1 } };
     const v = makeMembrane("attenuation").wrap(host, readOnly());
