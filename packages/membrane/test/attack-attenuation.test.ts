@@ -438,6 +438,20 @@ describe("compose() and re-wrapping only narrow (policy invariant 1)", () => {
     expect(codeOf(() => run({ rewrapped }, "rewrapped.a = 5"))).toBe("MEMBRANE_READ_ONLY");
   });
 
+  // BREAK: (class: "may see through this view" is keyed on the policy value,
+  // not on the grant) two grants wrapped with the same policy value unwrap into
+  // each other's methods:
+  //   const H = hide(["secret"]); reveal = m.wrap({ reveal: (o) => o.secret }, H);
+  //   user = m.wrap({ secret: "s3cret" }, H); "reveal.reveal(user)" === "s3cret"
+  // Un-comment once fixed (/tmp/membrane-breaks.md, BREAK 15).
+  // test("reusing one policy value for two grants does not let one grant unwrap the other", () => {
+  //   const membrane = makeMembrane("attenuation");
+  //   const shared = hide(["secret"]);
+  //   const reveal = membrane.wrap({ reveal: (o: { secret?: string }) => o.secret }, shared);
+  //   const user = membrane.wrap({ secret: "s3cret" }, shared);
+  //   expect(run({ reveal, user }, "reveal.reveal(user)")).toBeUndefined();
+  // });
+
   test("forged policy records are refused", () => {
     const membrane = makeMembrane("attenuation");
     const forged = Object.freeze({
