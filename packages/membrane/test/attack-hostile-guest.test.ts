@@ -315,20 +315,25 @@ describe("size and depth", () => {
 // early) a guest that calls a revoking host function near the stack limit
 // leaves `membrane.revoked === true` with every view still live.
 // Un-comment once fixed (/tmp/membrane-breaks.md, BREAK 6).
+// (The exact depth at which revoke() overflows varies; several rounds make the
+// repro reliable: 6 of 8 rounds left the membrane live at 11:40 UTC.)
 // test("a guest near the stack limit cannot leave a revoked membrane live", () => {
-//   const membrane = makeMembrane("hostile");
-//   const api = membrane.wrap({ secret: { data: "live" }, quit() { membrane.revoke("quota"); return "quit"; } });
-//   const after = run({ api }, `
-//     api.secret.data;
-//     let quitResult = 'none';
-//     const dive = (n) => {
-//       try { dive(n + 1); } catch {}
-//       if (quitResult === 'none' || quitResult === 'RangeError') {
-//         try { quitResult = api.quit(); } catch (e) { quitResult = e.name; }
-//       }
-//     };
-//     dive(0);
-//     try { api.secret.data } catch (e) { e.code }`);
-//   expect(membrane.revoked).toBe(true);
-//   expect(after).toBe("REVOKED");
+//   for (let round = 0; round < 8; round += 1) {
+//     const membrane = makeMembrane("hostile");
+//     const api = membrane.wrap({ secret: { data: "live" }, quit() { membrane.revoke("quota"); return "quit"; } });
+//     const after = run({ api, round }, `
+//       api.secret.data;
+//       let quitResult = 'none';
+//       const dive = (n) => {
+//         const frame = [n, round];
+//         try { dive(n + 1); } catch {}
+//         if (quitResult === 'none' || quitResult === 'RangeError') {
+//           try { quitResult = api.quit(); } catch (e) { quitResult = e.name; }
+//         }
+//       };
+//       dive(0);
+//       try { api.secret.data } catch (e) { e.code }`);
+//     expect(membrane.revoked).toBe(true);
+//     expect(after).toBe("REVOKED");
+//   }
 // });
