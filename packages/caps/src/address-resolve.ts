@@ -14,6 +14,7 @@
  *
  * It does not open sockets.
  */
+import { hardenExport } from "@padded-cell/membrane";
 import { lookup } from "node:dns/promises";
 import { type CanonicalHost, canonicalizeHost } from "./address-canonical.js";
 import type { NetPolicy, NetRefusal } from "./address-policy.js";
@@ -36,7 +37,7 @@ export type Resolver = (name: string) => Promise<readonly string[]>;
  * const ips = await systemResolver("localhost"); // e.g. ["::1", "127.0.0.1"]
  * ```
  */
-export const systemResolver: Resolver = harden(async (name: string) => {
+export const systemResolver: Resolver = hardenExport(async (name: string) => {
   const answers = await dnsLookup(name, { all: true, verbatim: true });
   return harden(answers.map((a) => a.address));
 });

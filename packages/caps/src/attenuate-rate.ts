@@ -13,7 +13,7 @@
  *
  * It does not queue or delay calls; it refuses them.
  */
-import { CellError } from "@padded-cell/membrane";
+import { CellError, hardenExport } from "@padded-cell/membrane";
 import {
   capabilityName,
   checkLimit,
@@ -38,7 +38,7 @@ export interface TimeSource {
  * expiresAt(fs, hostClock.now() + 60_000, { clock: hostClock });
  * ```
  */
-export const hostClock: TimeSource = harden({ now: () => dateNow() });
+export const hostClock: TimeSource = hardenExport({ now: () => dateNow() });
 
 /** Options of {@link rateLimit}. */
 export interface RateLimitOptions extends AttenuateOptions {

@@ -16,7 +16,7 @@
  * It does not see later changes, and it does not reach the host's
  * `process.env`: it only calls `keys` and `get` on the capability it got.
  */
-import { CellError } from "@padded-cell/membrane";
+import { CellError, hardenExport } from "@padded-cell/membrane";
 import type { EnvCap } from "./env-cap.js";
 
 const readOnly = (what: string, key: PropertyKey): never => {
@@ -44,7 +44,7 @@ const handler: ProxyHandler<Record<string, string>> = {
     return readOnly("prototype change", "__proto__");
   },
 };
-harden(handler);
+hardenExport(handler);
 
 /**
  * Make a read-only `process.env` look-alike from an {@link EnvCap}.

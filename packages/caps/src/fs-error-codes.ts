@@ -12,7 +12,7 @@
  *
  * It does not decide policy; the capability files do.
  */
-import { CellError } from "@padded-cell/membrane";
+import { CellError, hardenExport } from "@padded-cell/membrane";
 
 /** How the docs explain one error code. */
 export interface FsErrorCodeDoc {
@@ -161,7 +161,7 @@ export type FsErrorCode =
  * catch (e) { if ((e as { code?: string }).code === "ENOENT") console.log(fsErrorCodes.ENOENT.mitigation); }
  * ```
  */
-export const fsErrorCodes: Readonly<Record<FsErrorCode, FsErrorCodeDoc>> = harden(table);
+export const fsErrorCodes: Readonly<Record<FsErrorCode, FsErrorCodeDoc>> = hardenExport(table);
 
 /**
  * Make a `CellError` with a code from {@link fsErrorCodes}.

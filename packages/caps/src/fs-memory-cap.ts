@@ -13,6 +13,7 @@
  * It does not persist anything and is not shared between capabilities unless
  * the host passes the same capability (or attenuations of it) around.
  */
+import { hardenExport } from "@padded-cell/membrane";
 import type { BackendReader, BackendWriter, FsBackend, Freed, Segments } from "./fs-backend.js";
 import { makeCapFromPolicy } from "./fs-cap-core.js";
 import { fsError } from "./fs-error-codes.js";
@@ -38,7 +39,7 @@ interface DirNode extends Times {
 }
 type MemNode = FileNode | DirNode;
 
-const DEFAULT_QUOTA: FsQuota = harden({ bytes: 64 * 1024 * 1024, files: 10_000 });
+const DEFAULT_QUOTA: FsQuota = hardenExport({ bytes: 64 * 1024 * 1024, files: 10_000 });
 const textEncoder = new TextEncoder();
 const now = (): number => Date.now();
 

@@ -18,6 +18,7 @@
  * It does not return Buffers (bytes are `Uint8Array`), accept Buffer or URL
  * paths, support encodings other than UTF-8, or give file descriptors.
  */
+import { hardenExport } from "@padded-cell/membrane";
 import { fsError } from "./fs-error-codes.js";
 import type { DirCap, DirEntry, FsEntryType, StatRecord } from "./fs-types.js";
 import { formatVirtualPath, parseVirtualPath } from "./virtual-path.js";
@@ -29,7 +30,7 @@ const X_OK = 1;
 const COPYFILE_EXCL = 1;
 const COPYFILE_FICLONE = 2;
 const COPYFILE_FICLONE_FORCE = 4;
-const constants: FsConstants = harden({
+const constants: FsConstants = hardenExport({
   F_OK,
   R_OK,
   W_OK,

@@ -32,6 +32,20 @@ export interface GrantedCap {
   readonly caretaker: Caretaker<object>;
 }
 
+/**
+ * Freezes endowments for the module loader, which takes only frozen values.
+ * Freezing a view freezes the view (a snapshot on its shadow), never the
+ * host object; a shallow freeze is enough, as every value is a view. Done
+ * on a cell's first import only, so cells that never import do not pay it.
+ * @internal
+ */
+export const freezeEndowments = (endowments: CellEndowments): void => {
+  for (const record of [endowments.globals, endowments.builtins]) {
+    for (const value of Object.values(record)) Object.freeze(value);
+    Object.freeze(record);
+  }
+};
+
 /** What a cell's compartments receive. @internal */
 export interface CellEndowments {
   readonly globals: Record<string, unknown>;
@@ -48,7 +62,8 @@ export const makeCellEndowments = (
 ): CellEndowments => {
   const caps: Record<string, object> = {};
   for (const [name, { caretaker }] of granted) caps[name] = caretaker.proxy;
-  const capsView = membrane.wrap(harden(caps));
+  // Frozen, not hardened: hardening would walk into every grant's view.
+  const capsView = membrane.wrap(Object.freeze(caps));
 
   const globals: Record<string, unknown> = {
     caps: capsView,
@@ -86,6 +101,5 @@ export const makeCellEndowments = (
       harden({ env: makeProcessEnvFacade(env.cap as EnvCap) }),
     );
   }
-  // Hardening a view freezes only the view (a snapshot on its shadow), never the host object.
-  return harden({ globals, builtins, caps: capsView });
+  return { globals, builtins, caps: capsView };
 };

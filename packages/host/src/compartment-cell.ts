@@ -24,7 +24,7 @@ import {
 import { CellError, RevokedError, makeMembrane, type Membrane } from "@padded-cell/membrane";
 import type { CellAuditSink } from "./audit-sink.js";
 import type { Grant, GrantContext } from "./cell-grant.js";
-import { makeCellEndowments, type GrantedCap } from "./cell-globals.js";
+import { freezeEndowments, makeCellEndowments, type GrantedCap } from "./cell-globals.js";
 import type { Cell, CellOptions, CellOutput } from "./cell-types.js";
 import { makeModuleLoader, type ModuleLoader } from "./module-loader.js";
 
@@ -159,6 +159,7 @@ export const makeCompartmentCell = async (
         `Cell "${name}" has no plugin folder: pass \`root\` to createCell to import modules.`,
       );
     }
+    if (loader === undefined) freezeEndowments(endowments);
     loader ??= makeModuleLoader({
       root: options.root,
       ...(options.imports === undefined ? {} : { allow: options.imports }),

@@ -14,7 +14,7 @@
  * of errors it creates while host code is on the stack.
  */
 import "ses";
-import { CellError } from "@padded-cell/membrane";
+import { CellError, hardenPendingExports } from "@padded-cell/membrane";
 
 /** The lockdown options a host passes to SES. */
 export type HostLockdownOptions = Parameters<typeof lockdown>[0];
@@ -39,8 +39,9 @@ export const ensureLockdown = (options: HostLockdownOptions = {}): void => {
   }
   if (isLockedDown()) {
     lockedWith = "external";
-    return;
+  } else {
+    lockdown(options);
+    lockedWith = key;
   }
-  lockdown(options);
-  lockedWith = key;
+  hardenPendingExports();
 };

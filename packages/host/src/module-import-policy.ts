@@ -16,13 +16,13 @@
  * confined by `module-read-powers.ts`).
  */
 import { builtinModules } from "node:module";
-import { CellError } from "@padded-cell/membrane";
+import { CellError, hardenExport } from "@padded-cell/membrane";
 import { moduleError } from "./module-error.js";
 
 const NODE_BUILTINS: ReadonlySet<string> = new Set(builtinModules);
 
 /** Which grant provides which Node builtin, for denial messages. */
-const GRANT_FOR_BUILTIN: Readonly<Record<string, string>> = harden({
+const GRANT_FOR_BUILTIN: Readonly<Record<string, string>> = hardenExport({
   fs: "fs",
   "fs/promises": "fs",
   net: "net",

@@ -12,6 +12,7 @@
  * It does not decide wording; each package keeps its codes in its own
  * `error-codes.ts`, with cause and mitigation for the docs.
  */
+import { hardenExport } from "./harden-export.js";
 
 /**
  * An error with a stable, documented `code`.
@@ -35,4 +36,4 @@ Object.defineProperty(CellError.prototype, "name", {
   writable: true,
   configurable: true,
 });
-harden(CellError);
+hardenExport(CellError);

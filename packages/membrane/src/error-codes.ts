@@ -34,6 +34,11 @@ export const membraneErrorCodes = {
       "The host passed something that is not a policy made by readOnly(), hide(), allowOnly(), substitute(), observe() or compose(), or gave one of them a bad argument.",
     mitigation: "Build policies only with the factories of @padded-cell/membrane.",
   },
+  MEMBRANE_NOT_LOCKED_DOWN: {
+    cause: "makeMembrane was called in a realm that SES has not locked down.",
+    mitigation:
+      "Call lockdown() from ses (or createHost() from @padded-cell/host) before making membranes.",
+  },
   MEMBRANE_BAD_ARGUMENT: {
     cause:
       "The host called makeMembrane, revocable or revoke with a name or reason that is not a string.",

@@ -5,3 +5,4 @@ export type { Caretaker, Membrane } from "./membrane.js";
 export { allowOnly, compose, hide, observe, readOnly, substitute } from "./policy.js";
 export type { AccessEvent, Observer, Policy } from "./policy.js";
 export { membraneErrorCodes } from "./error-codes.js";
+export { hardenExport, hardenPendingExports } from "./harden-export.js";

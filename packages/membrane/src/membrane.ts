@@ -17,8 +17,9 @@
  * the host wraps something.
  */
 import { CellError } from "./cell-error.js";
-import { WeakMapCtor, isObjectLike } from "./commons.js";
+import { ObjectFreeze, WeakMapCtor, isObjectLike } from "./commons.js";
 import { Lifetime, type Registry } from "./domain.js";
+import { hardenPendingExports } from "./harden-export.js";
 import { asRecord, compose, type Policy, type PolicyRecord } from "./policy.js";
 
 /** A per-reference revocable view: a caretaker. */
@@ -88,6 +89,13 @@ const checkName = (name: unknown, what: string): string => {
  */
 export function makeMembrane(name: string): Membrane {
   checkName(name, "A membrane's name");
+  if (typeof harden !== "function") {
+    throw new CellError(
+      "MEMBRANE_NOT_LOCKED_DOWN",
+      "A membrane needs a realm locked down by SES: call lockdown() (or createHost()) first.",
+    );
+  }
+  hardenPendingExports();
   const registry: Registry = { towardsGuest: new WeakMapCtor(), towardsHost: new WeakMapCtor() };
   const root = new Lifetime(`membrane "${name}"`, null, registry);
 
@@ -119,14 +127,12 @@ export function makeMembrane(name: string): Membrane {
       const label = checkName(options.name ?? "view", "A caretaker's name");
       const lifetime = new Lifetime(`"${label}" (in membrane "${name}")`, root, registry);
       const proxy = wrapIn(lifetime, hostValue, options.policy) as T;
-      return harden({
+      // Not harden(): hardening a record that holds a view would walk into
+      // the view and freeze a snapshot of everything reachable through it.
+      return ObjectFreeze({
         proxy,
-        wrap<U>(value: U, policy?: Policy): U {
-          return wrapIn(lifetime, value, policy) as U;
-        },
-        revoke(reason: string) {
-          lifetime.revoke(String(reason));
-        },
+        wrap: harden(<U>(value: U, policy?: Policy): U => wrapIn(lifetime, value, policy) as U),
+        revoke: harden((reason: string) => lifetime.revoke(String(reason))),
       });
     },
     revoke(reason: string) {

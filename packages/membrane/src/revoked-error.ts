@@ -6,6 +6,7 @@
  * first and throws this, naming what was revoked and why.
  */
 import { CellError } from "./cell-error.js";
+import { hardenExport } from "./harden-export.js";
 
 /**
  * Thrown by any use of a reference after its membrane, grant or caretaker was
@@ -30,4 +31,4 @@ Object.defineProperty(RevokedError.prototype, "name", {
   writable: true,
   configurable: true,
 });
-harden(RevokedError);
+hardenExport(RevokedError);

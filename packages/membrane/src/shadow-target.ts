@@ -13,27 +13,15 @@
  * Invariants:
  * 1. A shadow is never reachable by anyone but the membrane.
  * 2. Probing a value's kind runs none of its code, even if it is a Proxy:
- *    `typeof`, `Array.isArray` (which sees through proxies without traps) and
- *    a construct probe on a trap-free proxy.
+ *    only `typeof` and `Array.isArray` (which sees through proxies without
+ *    traps).
+ *
+ * Every function shadow is constructible: `new view()` on a function that is
+ * not a constructor fails inside the construct trap with the engine's own
+ * "is not a constructor" TypeError. (Probing constructibility would cost an
+ * exception per non-constructor, the most common kind of method.)
  */
-import { ArrayIsArray, ProxyCtor } from "./commons.js";
-
-const constructProbe: ProxyHandler<never> = {
-  construct() {
-    return {};
-  },
-};
-
-/** Whether `fn` has a [[Construct]] internal method, without running it. */
-const isConstructor = (fn: object): boolean => {
-  try {
-    const probe = new ProxyCtor(fn as never, constructProbe) as unknown as new () => unknown;
-    new probe();
-    return true;
-  } catch {
-    return false;
-  }
-};
+import { ArrayIsArray } from "./commons.js";
 
 const isArray = (value: object): boolean => {
   try {
@@ -48,9 +36,9 @@ const isArray = (value: object): boolean => {
 /** Makes an empty shadow of the same kind as `real`. */
 export const makeShadow = (real: object): object => {
   if (typeof real === "function") {
-    // Bound functions have no own `prototype` (whose non-configurability
-    // would bind the view), and are constructible exactly when their target is.
-    const shadow = isConstructor(real) ? function () {}.bind(null) : (() => {}).bind(null);
+    // A bound function has no own `prototype` (whose non-configurability
+    // would bind the view) and is constructible because its target is.
+    const shadow = function () {}.bind(null);
     delete (shadow as { name?: string }).name;
     delete (shadow as { length?: number }).length;
     return shadow;
