@@ -251,6 +251,30 @@ describe("promises", () => {
   });
 });
 
+// BREAK: (class: revocation rejects bridged promises nobody handles) revoking a
+// membrane while the guest ignores pending host promises fires one
+// 'unhandledRejection' per promise; under Node's default that is an uncaught
+// exception and the host process dies. Un-comment once fixed
+// (/tmp/membrane-breaks.md, BREAK 16).
+// test("revocation never produces an unhandled rejection", async () => {
+//   const seen: unknown[] = [];
+//   const record = (reason: unknown) => seen.push(reason);
+//   const previous = process.listeners("unhandledRejection");
+//   process.removeAllListeners("unhandledRejection");
+//   process.on("unhandledRejection", record);
+//   try {
+//     const membrane = makeMembrane("revocation");
+//     const api = membrane.wrap({ later: () => new Promise(() => {}), take: (p: unknown) => p });
+//     run({ api }, "for (let i = 0; i < 3; i += 1) api.later(); api.take(new Promise(() => {}));");
+//     membrane.revoke("cell stopped");
+//     await new Promise((resolve) => setTimeout(resolve, 20));
+//   } finally {
+//     process.removeAllListeners("unhandledRejection");
+//     for (const listener of previous) process.on("unhandledRejection", listener);
+//   }
+//   expect(seen).toEqual([]);
+// });
+
 describe("caretakers", () => {
   test("revoking a caretaker kills everything reached through it and nothing else", () => {
     const membrane = makeMembrane("revocation");
