@@ -16,7 +16,7 @@ import { CellError } from "@padded-cell/membrane";
 import { parseCliArgs } from "./cli-args.js";
 import { cliExitCodes, exitCodeFor, type CliExitCode } from "./cli-exit-codes.js";
 import { helpText } from "./cli-help.js";
-import { runPlugin, type CliIo } from "./cli-run.js";
+import type { CliIo } from "./cli-run.js";
 import { generatePolicy } from "./policy-generate.js";
 import { readPolicyFile } from "./policy-file.js";
 
@@ -45,7 +45,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<CliExi
         io.stdout.write(`${VERSION}\n`);
         return cliExitCodes.OK;
       case "policy-check":
-        readPolicyFile(resolve(io.cwd, args.file));
+        readPolicyFile(resolve(io.cwd, args.file), args.file);
         io.stdout.write(`${args.file}: valid policy\n`);
         return cliExitCodes.OK;
       case "policy-generate": {
@@ -69,8 +69,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<CliExi
         }
         return cliExitCodes.OK;
       }
-      case "run":
+      case "run": {
+        // Loaded on demand: help, usage errors and policy commands need no cell machinery.
+        const { runPlugin } = await import("./cli-run.js");
         return await runPlugin(args, io);
+      }
     }
   } catch (error) {
     if (error instanceof CellError) {

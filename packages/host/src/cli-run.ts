@@ -22,7 +22,6 @@ import { existsSync, statSync, writeFileSync } from "node:fs";
 import { basename, relative, resolve, sep } from "node:path";
 import { CellError } from "@padded-cell/membrane";
 import type { CellLimits, Isolation } from "./cell-types.js";
-import { createHost } from "./create-host.js";
 import { cliExitCodes, exitCodeFor, type CliExitCode } from "./cli-exit-codes.js";
 import type { GrantFlag, GrantFlagKind, RunArgs } from "./cli-args.js";
 import { pluginFolder, readManifest } from "./manifest-file.js";
@@ -128,7 +127,7 @@ export async function runPlugin(args: RunArgs, io: CliIo): Promise<CliExitCode> 
 
   let policy: PluginPolicy = harden({ allow: emptyGrants(), deny: emptyGrants(), limits: {} });
   if (args.policy !== undefined) {
-    const doc = readPolicyFile(resolve(cwd, args.policy));
+    const doc = readPolicyFile(resolve(cwd, args.policy), args.policy);
     if (!Object.hasOwn(doc.plugins, name)) {
       say(
         `the policy ${args.policy} has no entry for plugin "${name}": it gets only what the flags grant.`,
@@ -189,6 +188,8 @@ export async function runPlugin(args: RunArgs, io: CliIo): Promise<CliExitCode> 
     ...(sink === undefined ? {} : { sink }),
     ...(limits.wallMs === undefined ? {} : { runTimeoutMs: limits.wallMs }),
   });
+  // Loaded once the command line and files are known good: it is most of the start-up time.
+  const { createHost } = await import("./create-host.js");
   const host = await createHost();
   let timer: NodeJS.Timeout | undefined;
   try {

@@ -76,14 +76,15 @@ export function parseJsonDocument<T>(kind: SchemaKind, text: string, label: stri
 /**
  * Reads and validates a policy file.
  *
- * @param path - host path of the file; the message names it as given.
+ * @param path - host path of the file.
+ * @param label - the file as the user named it, for messages (default: `path`).
  * @example
  * ```ts
  * const policy = readPolicyFile("./padded-cell.policy.json");
  * const entry = pluginPolicy(policy, "markdown", process.cwd(), "./padded-cell.policy.json");
  * ```
  */
-export function readPolicyFile(path: string): PolicyDocument {
+export function readPolicyFile(path: string, label: string = path): PolicyDocument {
   let text: string;
   try {
     text = readFileSync(path, "utf8");
@@ -91,12 +92,12 @@ export function readPolicyFile(path: string): PolicyDocument {
     const code = (error as { code?: unknown }).code;
     throw schemaError(
       "policy",
-      path,
+      label,
       "",
       `a readable file (${typeof code === "string" ? code : "read failed"})`,
     );
   }
-  return parseJsonDocument<PolicyDocument>("policy", text, path);
+  return parseJsonDocument<PolicyDocument>("policy", text, label);
 }
 
 const pointerKey = (key: string): string => key.replace(/~/g, "~0").replace(/\//g, "~1");

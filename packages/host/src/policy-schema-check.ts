@@ -32,7 +32,7 @@ const validatorFor = (kind: SchemaKind): ValidateFunction => {
   if (validate === undefined) {
     const url = new URL(`../schemas/${kind}.schema.json`, import.meta.url);
     const schema = JSON.parse(readFileSync(url, "utf8")) as object;
-    validate = new Ajv2020({ strict: true, allErrors: false }).compile(schema);
+    validate = new Ajv2020({ strict: true, allErrors: false, verbose: true }).compile(schema);
     validators.set(kind, validate);
   }
   return validate;
