@@ -18,7 +18,7 @@ import { cliExitCodes, exitCodeFor, type CliExitCode } from "./cli-exit-codes.js
 import { helpText } from "./cli-help.js";
 import type { CliIo } from "./cli-run.js";
 import { generatePolicy } from "./policy-generate.js";
-import { readPolicyFile } from "./policy-file.js";
+import { pluginPolicy, readPolicyFile } from "./policy-file.js";
 
 const VERSION = "0.1.0";
 
@@ -45,7 +45,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<CliExi
         io.stdout.write(`${VERSION}\n`);
         return cliExitCodes.OK;
       case "policy-check":
-        readPolicyFile(resolve(io.cwd, args.file), args.file);
+        {
+          const doc = readPolicyFile(resolve(io.cwd, args.file), args.file);
+          // Resolve every entry too: paths must lie inside the working directory, limits must parse.
+          for (const name of Object.keys(doc.plugins)) pluginPolicy(doc, name, io.cwd, args.file);
+        }
         io.stdout.write(`${args.file}: valid policy\n`);
         return cliExitCodes.OK;
       case "policy-generate": {

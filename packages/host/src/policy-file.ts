@@ -144,10 +144,32 @@ export function pluginPolicy(
   const limits: { memoryMb?: number; cpuMs?: number; wallMs?: number; maxOutputBytes?: number } =
     {};
   const l = entry.limits ?? {};
-  if (l.memory !== undefined) limits.memoryMb = Math.ceil(parseSize(l.memory) / 2 ** 20);
-  if (l.cpu !== undefined) limits.cpuMs = parseDuration(l.cpu);
-  if (l.timeout !== undefined) limits.wallMs = parseDuration(l.timeout);
-  if (l.maxOutput !== undefined) limits.maxOutputBytes = parseSize(l.maxOutput);
+  // A limit that parses to nothing usable (0mb, too large) is an invalid field, not "no limit".
+  const limit = (
+    key: keyof NonNullable<PluginPolicyInput["limits"]>,
+    parse: (t: string) => number,
+  ) => {
+    const text = l[key];
+    if (text === undefined) return undefined;
+    try {
+      return parse(text);
+    } catch {
+      throw schemaError(
+        "policy",
+        label,
+        `${at}/limits/${key}`,
+        "a positive size or duration within bounds",
+      );
+    }
+  };
+  const memory = limit("memory", parseSize);
+  const cpu = limit("cpu", parseDuration);
+  const timeout = limit("timeout", parseDuration);
+  const maxOutput = limit("maxOutput", parseSize);
+  if (memory !== undefined) limits.memoryMb = Math.ceil(memory / 2 ** 20);
+  if (cpu !== undefined) limits.cpuMs = cpu;
+  if (timeout !== undefined) limits.wallMs = timeout;
+  if (maxOutput !== undefined) limits.maxOutputBytes = maxOutput;
   return harden({
     allow: resolveGrants(entry, cwd, label, at),
     deny: resolveGrants(entry.deny ?? {}, cwd, label, `${at}/deny`),

@@ -236,8 +236,15 @@ const makeView = (view: View, rules: FsRules, record: AccessRecorder): DirCap =>
     filter(globs: string | readonly string[]): DirCap {
       // Filters apply relative to the cell's root: re-root the underlying caps there.
       const rel = `/${view.base.slice(view.under.length).join("/")}`;
-      const reroot = (cap: DirCap | undefined) =>
-        cap === undefined ? undefined : (rel === "/" ? cap : cap.sub(rel)).filter(globs);
+      const reroot = (cap: DirCap | undefined): DirCap | undefined => {
+        if (cap === undefined) return undefined;
+        try {
+          return (rel === "/" ? cap : cap.sub(rel)).filter(globs);
+        } catch {
+          // That capability sees nothing below the new root: nothing of its kind is left.
+          return undefined;
+        }
+      };
       return narrowed({
         under: view.base,
         readCap: reroot(view.readCap),

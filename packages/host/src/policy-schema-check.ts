@@ -100,7 +100,7 @@ const expectation = (error: ErrorObject): { pointer: string; expected: string } 
  */
 export function checkAgainstSchema<T>(kind: SchemaKind, value: unknown, label: string): T {
   const validate = validatorFor(kind);
-  // Invariant 1: validate a private copy, so getters or later changes of the caller's object cannot matter.
+  // Invariant 1: validate a private copy, so later changes of the caller's object cannot matter.
   const copy: unknown = JSON.parse(JSON.stringify(value) ?? "null");
   if (!validate(copy)) {
     const first = validate.errors?.[0];
