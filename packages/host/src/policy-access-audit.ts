@@ -13,7 +13,10 @@
  * 2. A record is plain data built from primitives; recording never runs
  *    guest code (names are taken only from primitive strings and numbers,
  *    after the capability validated them or refused the call).
- * 3. A sink that throws never affects the call.
+ * 3. A network name is recorded only when it is concrete (one host, one
+ *    port: {@link isConcreteNetName}), so a cell cannot plant a wildcard
+ *    (`*:443`, `*.com:443`) in an audit by making a call that fails.
+ * 4. A sink that throws never affects the call.
  *
  * It does not decide what is allowed; capabilities do that.
  */
@@ -22,8 +25,11 @@ import { summarizeArg, type ArgSummary, type AuditOutcome } from "@padded-cell/c
 
 /** What a call used. */
 export interface AccessUse {
-  /** `read` and `write` for files, `connect` for the network, `env`, `run`. */
-  readonly access: "read" | "write" | "connect" | "env" | "run";
+  /**
+   * `read` and `write` for files, `list` for listings and metadata
+   * (`readdir`, `stat`), `connect` for the network, `env`, `run`.
+   */
+  readonly access: "read" | "write" | "list" | "connect" | "env" | "run";
   /** `/docs/a.txt`, `api.example.com:443`, `LANG`, `git`. */
   readonly name: string;
 }
@@ -77,6 +83,23 @@ const codeOf = (error: unknown): string | undefined => {
     ? desc.value
     : undefined;
 };
+
+const CONCRETE_NET =
+  /^(\[[0-9a-f:.]{2,45}\]|[a-z0-9_-]{1,63}(\.[a-z0-9_-]{1,63})*\.?):[0-9]{1,5}$/i;
+
+/**
+ * Whether a `host:port` names one host and one port: no wildcard, range or
+ * CIDR (invariant 3).
+ *
+ * @example
+ * ```ts
+ * isConcreteNetName("api.example.com:443"); // true
+ * isConcreteNetName("*.example.com:443");   // false
+ * ```
+ */
+export function isConcreteNetName(name: string): boolean {
+  return name.length <= 300 && CONCRETE_NET.test(name);
+}
 
 /**
  * Bounds a name for a record (invariant 1).
@@ -133,7 +156,7 @@ export function makeAccessRecorder(
         }),
       );
     } catch {
-      // Invariant 3: a failing sink or name never affects the call.
+      // Invariant 4: a failing sink or name never affects the call.
     }
   };
   const failed = (

@@ -33,7 +33,12 @@ import {
 } from "@padded-cell/caps";
 import { CellError } from "@padded-cell/membrane";
 import type { Grant } from "./cell-grant.js";
-import { makeAccessRecorder, type AccessSink, type AccessUse } from "./policy-access-audit.js";
+import {
+  isConcreteNetName,
+  makeAccessRecorder,
+  type AccessSink,
+  type AccessUse,
+} from "./policy-access-audit.js";
 import { makePolicyDirCap } from "./policy-fs-cap.js";
 import type { GrantSet } from "./policy-grant-set.js";
 
@@ -112,14 +117,12 @@ export function findProgram(name: string, path = process.env.PATH ?? ""): string
   return undefined;
 }
 
+const concrete = (name: string): AccessUse[] =>
+  isConcreteNetName(name) ? [{ access: "connect", name }] : [];
+
 const netName = (host: unknown, port: unknown): AccessUse[] =>
   typeof host === "string" && typeof port === "number"
-    ? [
-        {
-          access: "connect",
-          name: `${host.includes(":") ? `[${host.toLowerCase()}]` : host.toLowerCase()}:${port}`,
-        },
-      ]
+    ? concrete(`${host.includes(":") ? `[${host.toLowerCase()}]` : host.toLowerCase()}:${port}`)
     : [];
 
 const urlName = (url: unknown): AccessUse[] => {
@@ -127,7 +130,7 @@ const urlName = (url: unknown): AccessUse[] => {
   try {
     const u = new URLCtor(url);
     const port = u.port === "" ? (u.protocol === "https:" ? 443 : 80) : Number(u.port);
-    return [{ access: "connect", name: `${u.hostname.toLowerCase()}:${port}` }];
+    return concrete(`${u.hostname.toLowerCase()}:${port}`);
   } catch {
     return [];
   }

@@ -106,7 +106,7 @@ const makeView = (view: View, rules: FsRules, record: AccessRecorder): DirCap =>
     const { segments, path } = parseVirtualPath(input, op);
     const full = [...view.base, ...segments];
     const grantPath = canonical(full);
-    uses.push({ access: access === "write" ? "write" : "read", name: `/${full.join("/")}` });
+    uses.push({ access, name: `/${full.join("/")}` });
     const flag = access === "write" ? "write" : "read";
     // Invariant 2: deny first.
     const denies = access === "write" ? rules.denyWrite : rules.denyRead;

@@ -6,8 +6,11 @@
  *
  * Invariants:
  * 1. Only what a record names is granted: no path is widened to its
- *    directory, no port to a range, no name to `*` (unless a record named
- *    `*` itself, which a cell cannot do: names come from its calls).
+ *    directory, no port to a range, no name to `*`; network names must be
+ *    concrete (one host, one port) and variable names exact, so a forged
+ *    or planted record cannot widen the policy. A directory only listed
+ *    (`readdir`, `stat`) is granted only if nothing granted lies inside it
+ *    (listing an ancestor of a grant needs no grant of its own).
  * 2. Denied calls are left out: the run survived without them.
  * 3. Untrusted input: each line is parsed as JSON and checked field by
  *    field; the resulting policy is validated against policy.schema.json
@@ -20,6 +23,7 @@ import { CellError } from "@padded-cell/membrane";
 import type { PolicyDocument, PluginPolicyInput } from "./policy-file.js";
 import { grantSet, pathCovers, type GrantSetInput } from "./policy-grant-set.js";
 import { checkAgainstSchema } from "./policy-schema-check.js";
+import { isConcreteNetName } from "./policy-access-audit.js";
 
 /** The result of {@link generatePolicy}. */
 export interface GeneratedPolicy {
@@ -36,9 +40,9 @@ export interface GeneratedPolicy {
 const NAME = /^[\w.@/-][\w .@/-]{0,99}$/;
 const ENV = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 const PROGRAM = /^[A-Za-z0-9_+][A-Za-z0-9._+-]{0,127}$/;
-const NET = /^[^\s/@]{1,300}$/;
 
 interface Lists {
+  list: string[];
   read: string[];
   write: string[];
   net: string[];
@@ -98,16 +102,16 @@ export function generatePolicy(text: string, cwd: string, name?: string): Genera
     const key = name ?? cell;
     let lists = byCell.get(key);
     if (lists === undefined) {
-      lists = { read: [], write: [], net: [], env: [], run: [] };
+      lists = { list: [], read: [], write: [], net: [], env: [], run: [] };
       byCell.set(key, lists);
     }
     for (const use of uses as unknown[]) {
       const { access, name: used_ } = (use ?? {}) as { access?: unknown; name?: unknown };
       if (typeof used_ !== "string") throw bad(i + 1, "a use without a name");
-      if (access === "read" || access === "write") {
+      if (access === "read" || access === "write" || access === "list") {
         if (!used_.startsWith("/")) throw bad(i + 1, "a path that is not a cell path");
         lists[access].push(used_ === "/" ? "." : `.${used_}`);
-      } else if (access === "connect" && NET.test(used_)) lists.net.push(used_);
+      } else if (access === "connect" && isConcreteNetName(used_)) lists.net.push(used_);
       else if (access === "env" && ENV.test(used_)) lists.env.push(used_);
       else if (access === "run" && PROGRAM.test(used_)) lists.run.push(used_);
       else throw bad(i + 1, "a use of an unknown kind");
@@ -115,9 +119,14 @@ export function generatePolicy(text: string, cwd: string, name?: string): Genera
   }
   const plugins: Record<string, PluginPolicyInput> = {};
   for (const [cell, lists] of [...byCell].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const named = grantSet({ fs: { read: lists.read, write: lists.write } }, cwd);
+    const touched = [...named.fs.read, ...named.fs.write];
+    const listed = grantSet({ fs: { read: lists.list } }, cwd).fs.read.filter(
+      (l) => !touched.some((t) => pathCovers(l, t)),
+    );
     const set = grantSet(
       {
-        fs: { read: lists.read, write: lists.write },
+        fs: { read: [...lists.read, ...listed], write: lists.write },
         net: lists.net,
         env: lists.env,
         run: lists.run,
