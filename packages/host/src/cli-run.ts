@@ -14,7 +14,11 @@
  *    properties (`code`, `message`) read without running guest getters,
  *    bounded in length; never a stack.
  * 4. --timeout ends the run whatever the plugin does: the command exits
- *    with the limit code when it passes.
+ *    with the limit code when it passes (for a plugin that keeps the thread
+ *    busy, only at worker or process isolation, where the wall enforces it).
+ * 5. The audit file (read and write) and the policy file (write) are denied
+ *    to the cell when they lie inside its `/`, so it cannot forge the
+ *    record a policy is generated from, or rewrite its own policy.
  *
  * It does not parse flags (see `cli-args.ts`) and does not print help.
  */
@@ -138,7 +142,18 @@ export async function runPlugin(args: RunArgs, io: CliIo): Promise<CliExitCode> 
 
   // Invariant 1: (policy ∪ flags) ∩ wants; denies kept apart and enforced by every capability.
   const allowed = unionGrants(policy.allow, flagsToSet(args.allow, cwd));
-  const deny = unionGrants(policy.deny, flagsToSet(args.deny, cwd));
+  // Invariant 5: the cell can neither read nor forge its own audit, nor rewrite its policy.
+  const auditFile =
+    args.audit === undefined
+      ? undefined
+      : resolve(cwd, args.audit === true ? DEFAULT_AUDIT_FILE : args.audit);
+  const own = (file: string | undefined): string[] =>
+    file !== undefined && !relative(cwd, file).startsWith("..") ? [file] : [];
+  const policyFile = args.policy === undefined ? undefined : resolve(cwd, args.policy);
+  const deny = unionGrants(
+    unionGrants(policy.deny, flagsToSet(args.deny, cwd)),
+    grantSet({ fs: { read: own(auditFile), write: [...own(auditFile), ...own(policyFile)] } }, cwd),
+  );
   let given = allowed;
   if (found?.manifest.wants !== undefined) {
     const result = intersectGrants(grantSet(found.manifest.wants, cwd), allowed);
@@ -164,8 +179,8 @@ export async function runPlugin(args: RunArgs, io: CliIo): Promise<CliExitCode> 
 
   let auditFailures = (): number => 0;
   let sink;
-  if (args.audit !== undefined) {
-    const file = resolve(cwd, args.audit === true ? DEFAULT_AUDIT_FILE : args.audit);
+  if (auditFile !== undefined) {
+    const file = auditFile;
     try {
       writeFileSync(file, "");
     } catch {

@@ -221,6 +221,36 @@ describe("--audit and policy generate", () => {
     expect(gen.stderr).toContain("1 denied calls were left out");
   });
 
+  test("the cell can neither read its audit nor rewrite its policy (invariant 5 of cli-run)", async () => {
+    const file = await policy("self.json", {
+      plugins: { probe: { fs: { read: ["."], write: ["."] } } },
+    });
+    const r = await cli(
+      [
+        "run",
+        fixture("probe/index.js"),
+        "--policy",
+        file,
+        "--allow-env=PROBE,WRITE",
+        "--audit=self.jsonl",
+      ],
+      dir,
+      { PROBE: "/self.jsonl,/data/a.txt", WRITE: "/self.jsonl,/self.json,/out/ok.txt" },
+    );
+    expect(r.code).toBe(cliExitCodes.OK);
+    const report = JSON.parse(r.stdout) as Record<string, string>;
+    expect(report["/self.jsonl"]).toMatch(/^POLICY_RULE_DENIED: .*--deny-read=\.\/self\.jsonl/);
+    expect(report["/data/a.txt"]).toBe("text:hello");
+    expect(report["write /self.jsonl"]).toMatch(
+      /^POLICY_RULE_DENIED: .*--deny-write=\.\/self\.jsonl/,
+    );
+    expect(report["write /self.json"]).toMatch(
+      /^POLICY_RULE_DENIED: .*--deny-write=\.\/self\.json/,
+    );
+    expect(report["write /out/ok.txt"]).toBe("written");
+    expect(await readFile(join(dir, "self.json"), "utf8")).not.toContain("forged");
+  });
+
   test("an audit that is not JSON lines is bad usage", async () => {
     await writeFile(
       join(dir, "broken.jsonl"),

@@ -150,6 +150,14 @@ describe.concurrent("padded-cell run", () => {
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
+  test("--max-output keeps that much console output per stream, then a marker", async () => {
+    const r = await cli(["run", fixture("chatty/index.js"), "--max-output=1kb"], dir);
+    expect(r.code).toBe(cliExitCodes.OK);
+    expect(r.stdout).toContain("[output truncated after 1024 bytes]");
+    expect(r.stdout).not.toContain("011x");
+    expect(r.stdout.endsWith('"done"\n')).toBe(true);
+  });
+
   test("--timeout ends a plugin that never finishes (exit 4)", async () => {
     const r = await cli(["run", fixture("hang/index.js"), "--timeout=200ms"], dir);
     expect(r.code).toBe(cliExitCodes.LIMIT);
