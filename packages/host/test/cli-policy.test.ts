@@ -8,7 +8,7 @@ import { build, cli, fixture, join, workdir, writeFile } from "./fixtures/cli/ha
 
 let dir = "";
 beforeAll(async () => {
-  build();
+  await build();
   dir = await workdir();
 }, 60_000);
 

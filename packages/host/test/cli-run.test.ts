@@ -14,7 +14,7 @@ let server: Server;
 let port = 0;
 
 beforeAll(async () => {
-  build();
+  await build();
   dir = await workdir();
   server = createServer((req, res) => {
     res.end(req.url === "/hello" ? "hi from the server" : "other");
