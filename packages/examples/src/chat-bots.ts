@@ -34,7 +34,11 @@ export interface BotOutcome {
 /** What the chat-bots example did. */
 export interface ChatBotsResult {
   /** Replies before and after the news bot was disabled. */
-  readonly replies: readonly { readonly bot: string; readonly message: string; readonly reply: string }[];
+  readonly replies: readonly {
+    readonly bot: string;
+    readonly message: string;
+    readonly reply: string;
+  }[];
   /** The weather bot's try at the jokes API. */
   readonly crossApi: Denial;
   /** Headlines the news bot read before it was cut off. */
@@ -110,7 +114,9 @@ const startApiServer = async (): Promise<ApiServer> => {
     base: `http://127.0.0.1:${port}`,
     sent: () => sent,
     whenSent: (n) =>
-      sent >= n ? Promise.resolve() : new Promise<void>((resolve) => void waiting.push({ n, resolve })),
+      sent >= n
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => void waiting.push({ n, resolve })),
     streamClosed,
     close: () =>
       new Promise<void>((resolve) => {
@@ -171,7 +177,8 @@ export async function runChatBots(options: ChatBotsOptions): Promise<ChatBotsRes
     const replies: { bot: string; message: string; reply: string }[] = [];
     const chat = async (message: string) => {
       for (const [bot, ns] of bots) {
-        const reply = (await (ns.reply as (m: string) => Promise<unknown>)(message)) as string | undefined;
+        const reply = (await (ns.reply as (m: string) => Promise<unknown>)(message)) as
+          string | undefined;
         if (reply === undefined) continue;
         replies.push({ bot, message, reply: String(reply) });
         narrator.did(bot, `"${message}" → "${String(reply)}"`);
@@ -180,7 +187,9 @@ export async function runChatBots(options: ChatBotsOptions): Promise<ChatBotsRes
     await chat("what's the weather in Paris?");
     await chat("tell me a joke");
 
-    const crossApi = copyData((await (weather.tryJokes as () => Promise<Denial & { ok: boolean }>)()));
+    const crossApi = copyData(
+      await (weather.tryJokes as () => Promise<Denial & { ok: boolean }>)(),
+    );
     if (crossApi.ok) narrator.did("weather-bot", "reached the jokes API (it should not have!)");
     else narrator.denied("weather-bot", "fetch the jokes API", crossApi);
 
@@ -196,7 +205,8 @@ export async function runChatBots(options: ChatBotsOptions): Promise<ChatBotsRes
     narrator.denied("news-bot", "keep reading the open stream", report.ended);
     for (const a of report.after) {
       if (a.ok) narrator.did("news-bot", `${a.what} still worked (it should not have!)`);
-      else narrator.denied("news-bot", a.what, { code: a.code ?? "ERROR", message: a.message ?? "" });
+      else
+        narrator.denied("news-bot", a.what, { code: a.code ?? "ERROR", message: a.message ?? "" });
     }
     const serverSawClose = await settlesWithin(api.streamClosed, 5000);
     narrator.note(

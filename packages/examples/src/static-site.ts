@@ -72,11 +72,17 @@ const PAGES: Record<string, string> = {
   "index.md": "# Welcome\n\nThis site was built by an **untrusted** plugin.\n\n- fast\n- safe\n",
   "guide.md":
     "# Guide\n\nPlugins get *capabilities*, not ambient authority.\n\n```js\nawait caps.out.writeFile('/a.html', html);\n```\n",
-  "about.md": "# About\n\nSee https://example.org for more. <script>alert(1)</script> stays text.\n",
+  "about.md":
+    "# About\n\nSee https://example.org for more. <script>alert(1)</script> stays text.\n",
 };
 
 /** Lays out `site/docs`, `site/out` and a fake `home/.ssh` with a key. */
-const makeWorkDir = async (): Promise<{ base: string; docs: string; out: string; secret: string }> => {
+const makeWorkDir = async (): Promise<{
+  base: string;
+  docs: string;
+  out: string;
+  secret: string;
+}> => {
   const base = await mkdtemp(join(tmpdir(), "padded-cell-static-site-"));
   const docs = join(base, "site", "docs");
   const out = join(base, "site", "out");
@@ -108,8 +114,9 @@ export async function runStaticSite(options: StaticSiteOptions): Promise<StaticS
     "Untrusted plugins render docs/ into out/. One uses markdown-it from npm; one tries to steal an SSH key.",
   );
   const work = await makeWorkDir();
-  const markdownFolder = await narrator.progress("copying markdown-it into the plugin's folder", () =>
-    preparePluginFolder("markdown", ["markdown-it"]),
+  const markdownFolder = await narrator.progress(
+    "copying markdown-it into the plugin's folder",
+    () => preparePluginFolder("markdown", ["markdown-it"]),
   );
   const snoopFolder = await preparePluginFolder("snoop");
   try {
@@ -130,7 +137,8 @@ export async function runStaticSite(options: StaticSiteOptions): Promise<StaticS
         markdown.run("./index.js"),
       )) as RenderedPage[],
     );
-    for (const p of pages) narrator.did("markdown", `rendered ${p.source} → ${p.target} (${p.bytes} bytes)`);
+    for (const p of pages)
+      narrator.did("markdown", `rendered ${p.source} → ${p.target} (${p.bytes} bytes)`);
     await markdown.revoke("site built");
 
     narrator.grant("snoop", "fs: read-only view of site/docs (so node:fs/promises works)");
@@ -157,7 +165,8 @@ export async function runStaticSite(options: StaticSiteOptions): Promise<StaticS
 
     const outFiles = (await readdir(work.out)).sort();
     narrator.note(`out/ now holds ${outFiles.join(", ")}; the key was never read.`);
-    const secretIntact = (await readFile(join(work.base, "home", ".ssh", "id_ed25519"), "utf8")) === work.secret;
+    const secretIntact =
+      (await readFile(join(work.base, "home", ".ssh", "id_ed25519"), "utf8")) === work.secret;
     if (!secretIntact) throw new Error("the fake key changed");
     return harden({ pages, outFiles, attempts, osProbe, workDir: work.base, secret: work.secret });
   } finally {

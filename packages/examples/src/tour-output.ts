@@ -25,7 +25,12 @@ export type TourEvent =
   | { readonly kind: "section"; readonly title: string; readonly text: string }
   | { readonly kind: "grant"; readonly who: string; readonly what: string }
   | { readonly kind: "did"; readonly who: string; readonly what: string }
-  | { readonly kind: "denied"; readonly who: string; readonly what: string; readonly denial: Denial }
+  | {
+      readonly kind: "denied";
+      readonly who: string;
+      readonly what: string;
+      readonly denial: Denial;
+    }
   | { readonly kind: "note"; readonly text: string };
 
 /** Receives what the examples do. */
@@ -141,7 +146,10 @@ export const makeTerminalNarrator = (
     did: (who, what) => line(`  ${green("ok    ")} ${bold(who)}: ${indent(what)}`),
     denied(who, what, denial) {
       line(`  ${red("denied")} ${bold(who)}: ${indent(what)}`);
-      line(`         ${dim(`${denial.code}: ${indent(denial.message)}`)}`);
+      const text = denial.message.startsWith(denial.code)
+        ? denial.message
+        : `${denial.code}: ${denial.message}`;
+      line(`         ${dim(indent(text))}`);
     },
     note: (text) => line(`  ${dim("·")}      ${indent(text)}`),
     async progress(label, work) {
@@ -155,7 +163,9 @@ export const makeTerminalNarrator = (
       }
       let frame = 0;
       const draw = () =>
-        stream.write(`\r\u001b[2K  ${cyan(SPINNER[frame++ % SPINNER.length] ?? "")}      ${label} ${dim(seconds())}`);
+        stream.write(
+          `\r\u001b[2K  ${cyan(SPINNER[frame++ % SPINNER.length] ?? "")}      ${label} ${dim(seconds())}`,
+        );
       draw();
       const timer = setInterval(draw, 80);
       try {

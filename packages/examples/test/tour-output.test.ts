@@ -1,0 +1,52 @@
+// The tour's output: colour only on a terminal, and text from a cell cannot
+// drive the terminal. Invariant numbers refer to src/tour-output.ts.
+import { describe, expect, it } from "vitest";
+import { makeTerminalNarrator, plainText, toDenial } from "../src/tour-output.js";
+
+const capture = (isTTY: boolean) => {
+  let text = "";
+  return { stream: { isTTY, write: (chunk: string) => (text += chunk) }, text: () => text };
+};
+
+describe("tour output", () => {
+  it("invariant 1: piped output is plain text", async () => {
+    const out = capture(false);
+    const narrator = makeTerminalNarrator(out.stream);
+    narrator.section("1. Example", "what it shows");
+    narrator.grant("p", "fs");
+    narrator.denied("p", "read /x", { code: "FS_OUTSIDE_ROOT", message: "no" });
+    expect(await narrator.progress("slow work", async () => 42)).toBe(42);
+    expect(out.text()).not.toContain("\u001b");
+    expect(out.text()).toContain("denied p: read /x");
+    expect(out.text()).toContain("FS_OUTSIDE_ROOT: no");
+    expect(out.text()).toContain("…      slow work");
+  });
+
+  it("invariant 1: a terminal gets colour and a spinner", async () => {
+    const out = capture(true);
+    const narrator = makeTerminalNarrator(out.stream, { colour: true });
+    narrator.did("p", "rendered");
+    await narrator.progress("slow work", async () => undefined);
+    expect(out.text()).toContain("\u001b[32m");
+    expect(out.text()).toContain("\r\u001b[2K");
+  });
+
+  it("invariant 2: escape sequences in a cell's message never reach the terminal", () => {
+    const out = capture(true);
+    const narrator = makeTerminalNarrator(out.stream, { colour: false });
+    const hostile = "\u001b]0;owned\u0007\u001b[2J\u009b31mred\rX";
+    narrator.denied("p", hostile, { code: "E", message: hostile });
+    narrator.note(hostile);
+    expect(out.text()).not.toMatch(/[\u001b\u0007\u009b\r]/);
+    expect(plainText("a\tb\nc\u0000")).toBe("a\tb\nc");
+  });
+
+  it("reads code and message from anything thrown", () => {
+    expect(toDenial(Object.assign(new Error("m"), { code: "X" }))).toEqual({
+      code: "X",
+      message: "m",
+    });
+    expect(toDenial("plain")).toEqual({ code: "ERROR", message: "plain" });
+    expect(toDenial(null)).toEqual({ code: "ERROR", message: "null" });
+  });
+});
