@@ -37,6 +37,7 @@ describe("tour output", () => {
     const hostile = "\u001b]0;owned\u0007\u001b[2J\u009b31mred\rX";
     narrator.denied("p", hostile, { code: "E", message: hostile });
     narrator.note(hostile);
+    // eslint-disable-next-line no-control-regex -- the point of the test
     expect(out.text()).not.toMatch(/[\u001b\u0007\u009b\r]/);
     expect(plainText("a\tb\nc\u0000")).toBe("a\tb\nc");
   });
