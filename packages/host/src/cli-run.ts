@@ -120,13 +120,23 @@ export async function runPlugin(args: RunArgs, io: CliIo): Promise<CliExitCode> 
   const { cwd } = io;
   const say = (text: string): void => void io.stderr.write(`padded-cell: ${text}\n`);
 
-  const entry = resolve(cwd, args.entry);
-  if (!existsSync(entry) || !statSync(entry).isFile()) {
-    throw usage(`The entry ${JSON.stringify(args.entry)} is not a file.`);
-  }
-  const inside = !relative(cwd, entry).startsWith("..");
-  const folder = pluginFolder(entry, inside ? cwd : resolve(entry, ".."));
+  const given_ = resolve(cwd, args.entry);
+  const shown = JSON.stringify(args.entry);
+  if (!existsSync(given_)) throw usage(`The entry ${shown} is not a file.`);
+  // A plugin folder names its entry in its manifest.
+  const isFolder = statSync(given_).isDirectory();
+  const folder = isFolder
+    ? given_
+    : pluginFolder(given_, relative(cwd, given_).startsWith("..") ? resolve(given_, "..") : cwd);
   const found = readManifest(folder, cwd);
+  const entry = isFolder ? resolve(folder, found?.manifest.entry ?? "") : given_;
+  if (relative(folder, entry).startsWith("..") || !existsSync(entry) || !statSync(entry).isFile()) {
+    throw usage(
+      isFolder
+        ? `The plugin folder ${shown} has no manifest "entry" naming a file inside it.`
+        : `The entry ${shown} is not a file.`,
+    );
+  }
   const name = found?.manifest.name ?? cellNameOf(basename(folder));
 
   let policy: PluginPolicy = harden({ allow: emptyGrants(), deny: emptyGrants(), limits: {} });

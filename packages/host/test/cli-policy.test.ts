@@ -19,15 +19,6 @@ const policy = async (name: string, value: unknown): Promise<string> => {
 };
 
 describe.concurrent("policy files", () => {
-  test("a valid policy grants what it lists for the plugin, by name", async () => {
-    const file = await policy("ok.json", {
-      plugins: { "read-file": { fs: { read: ["./data"] } } },
-    });
-    const r = await cli(["run", readFileEntry, "--policy", file], dir);
-    expect(r.code).toBe(cliExitCodes.OK);
-    expect(JSON.parse(r.stdout.split("\n")[1] as string)).toEqual({ text: "hello" });
-  });
-
   test("a plugin the policy does not name gets nothing from it (invariant 2 of policy-file)", async () => {
     const file = await policy("other.json", { plugins: { someone: { fs: { read: ["."] } } } });
     const r = await cli(["run", readFileEntry, "--policy", file], dir);
@@ -134,6 +125,18 @@ describe.concurrent("manifests", () => {
     // It read /data/a.txt, then LANG was not given: ENV_DENIED ends the run.
     expect(r.code).toBe(cliExitCodes.DENIED);
     expect(r.stderr).toContain("--allow-env=LANG");
+  });
+
+  test("a valid policy grants what it lists, by plugin name; a plugin folder runs the entry its manifest names", async () => {
+    const file = await policy("folder.json", {
+      plugins: { "wants-plugin": { fs: { read: ["./data"] }, env: ["LANG"] } },
+    });
+    const r = await cli(["run", fixture("manifest-wants"), "--policy", file], dir);
+    expect(r.code).toBe(cliExitCodes.OK);
+    expect(JSON.parse(r.stdout)).toMatchObject({ text: "hello", lang: "en_US.UTF-8" });
+    const none = await cli(["run", fixture("read-file")], dir);
+    expect(none.code).toBe(cliExitCodes.USAGE);
+    expect(none.stderr).toContain('has no manifest "entry"');
   });
 
   test("an invalid manifest exits 2 naming file, field and expectation", async () => {
