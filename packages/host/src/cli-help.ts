@@ -29,9 +29,10 @@ Usage:
   padded-cell --help | --version
 
 run <entry>
-  Loads <entry> (an ES module or CommonJS file) as a plugin in a cell. The
-  plugin folder is the nearest folder with a package.json, from the entry's
-  own up to the working directory (else the entry's folder). If the module
+  Loads <entry> (an ES module or CommonJS file, or a plugin folder whose
+  manifest names its "entry") as a plugin in a cell. The plugin folder is
+  the nearest folder with a package.json, from the entry's own up to the
+  working directory (else the entry's folder). If the module
   exports main, padded-cell calls await main(caps) and prints a returned
   value other than undefined as JSON on stdout. The cell's console goes to
   stdout and stderr.
