@@ -96,7 +96,7 @@ Examples:
 
 Exit codes:
   ${c.OK}  ok: the plugin finished
-  ${c.CRASHED}  crash: the plugin threw, or its worker or process died
+  ${c.CRASHED}  crash: the plugin threw, never settled, or its worker or process died
   ${c.USAGE}  bad usage: unknown flag, bad value, invalid policy or manifest
   ${c.DENIED}  denied: the plugin used something not granted (the message names
      what, and the flag that grants it)
