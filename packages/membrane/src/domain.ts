@@ -32,6 +32,7 @@ import {
   PromisePrototypeThen,
   ProxyCtor,
   ReflectApply,
+  ReflectGetOwnPropertyDescriptor,
   SetCtor,
   WeakMapCtor,
   isObjectLike,
@@ -51,18 +52,39 @@ export interface Registry {
   readonly towardsHost: WeakMap<object, Domain>;
 }
 
+/**
+ * The identity of one attenuated view: made once per (object, policy) a
+ * host wraps. Objects reached through that view share its origin, and only
+ * they see through it (invariant 2).
+ */
+export type Origin = Readonly<Record<string, never>>;
+
 /** What one revocation switch cuts. */
 export class Lifetime {
   readonly what: string;
   readonly parent: Lifetime | null;
   readonly registry: Registry;
+  /**
+   * Set by the very first statement of `revoke`, before anything that could
+   * throw (even a stack overflow): from then on every trap of this lifetime
+   * and of its descendants fails. The rest of `revoke` (dropping references,
+   * rejecting promises) is completed by a later call if it was interrupted.
+   */
+  gone = false;
+  /** Whether `revoke` ran to its end. */
+  finished = false;
   reason: string | undefined;
-  /** The lifetime whose revocation ended this one (itself or an ancestor). */
-  revokedBy: Lifetime | undefined;
   readonly children = new SetCtor<Lifetime>();
-  readonly domains = new MapCtor<PolicyRecord | null, Map<PolicyRecord | null, Domain>>();
+  readonly domains = new MapCtor<PolicyRecord | null, Map<Origin | null, Domain>>();
   /** Rejecters of bridged promises still pending. */
   readonly pending = new SetCtor<(error: RevokedError) => void>();
+  /**
+   * Objects wrapped with a policy in this lifetime, and the domain of that
+   * view: reaching the same object again through the view (a method that
+   * returns `this`, a property pointing back) gives the attenuated view
+   * again, never a wider one.
+   */
+  readonly pinned = new WeakMapCtor<object, Domain[]>();
 
   constructor(what: string, parent: Lifetime | null, registry: Registry) {
     this.what = what;
@@ -71,8 +93,15 @@ export class Lifetime {
     parent?.children.add(this);
   }
 
-  domain(policy: PolicyRecord | null, origin: PolicyRecord | null): Domain {
-    if (this.revokedBy !== undefined) throw this.revokedError();
+  /** Whether this lifetime or an ancestor was revoked. */
+  isGone(): boolean {
+    if (this.gone) return true;
+    for (let l = this.parent; l !== null; l = l.parent) if (l.gone) return true;
+    return false;
+  }
+
+  domain(policy: PolicyRecord | null, origin: Origin | null): Domain {
+    if (this.isGone()) throw this.revokedError();
     let byOrigin = this.domains.get(policy);
     if (byOrigin === undefined) this.domains.set(policy, (byOrigin = new MapCtor()));
     let domain = byOrigin.get(origin);
@@ -81,21 +110,39 @@ export class Lifetime {
   }
 
   revokedError(): RevokedError {
-    const by = this.revokedBy as Lifetime;
-    return new RevokedError(by.what, by.reason as string);
+    // Name the outermost revoked lifetime: that is the switch that was thrown.
+    let what = this.what;
+    let reason = this.reason;
+    for (let l = this.parent; l !== null; l = l.parent) {
+      if (l.gone) {
+        what = l.what;
+        reason = l.reason;
+      }
+    }
+    return new RevokedError(what, reason ?? "revoked");
   }
 
-  revoke(reason: string, by: Lifetime = this): void {
-    if (this.revokedBy !== undefined) return;
-    this.reason = reason;
-    this.revokedBy = by;
-    for (const child of this.children) child.revoke(reason, by);
-    for (const byOrigin of this.domains.values()) for (const d of byOrigin.values()) d.drop();
-    const error = this.revokedError();
-    for (const reject of this.pending) reject(error);
-    this.pending.clear();
-    this.children.clear();
-    this.domains.clear();
+  revoke(reason: string): void {
+    if (this.finished) return;
+    this.gone = true;
+    this.reason ??= reason;
+    // Descendants, without recursion: a worklist.
+    const all: Lifetime[] = [this];
+    for (let i = 0; i < all.length; i += 1)
+      for (const child of (all[i] as Lifetime).children) all.push(child);
+    for (const lifetime of all) {
+      lifetime.gone = true;
+      lifetime.reason ??= this.reason;
+      for (const byOrigin of lifetime.domains.values()) for (const d of byOrigin.values()) d.drop();
+    }
+    for (const lifetime of all) {
+      const error = lifetime.revokedError();
+      for (const reject of lifetime.pending) reject(error);
+      lifetime.pending.clear();
+      lifetime.children.clear();
+      lifetime.domains.clear();
+      lifetime.finished = true;
+    }
     this.parent?.children.delete(this);
   }
 }
@@ -104,8 +151,8 @@ export class Lifetime {
 export class Domain {
   readonly lifetime: Lifetime;
   readonly policy: PolicyRecord | null;
-  /** The policy of the view this domain's objects were reached through. */
-  readonly origin: PolicyRecord | null;
+  /** The attenuated view this domain's objects were reached through. */
+  readonly origin: Origin | null;
   /** Host object → what the guest sees. `null` once revoked. */
   guestValues: WeakMap<object, unknown> | null = new WeakMapCtor();
   /** Guest object → what the host sees. `null` once revoked. */
@@ -113,7 +160,7 @@ export class Domain {
   readonly towardsGuest: MembraneHandler;
   readonly towardsHost: MembraneHandler;
 
-  constructor(lifetime: Lifetime, policy: PolicyRecord | null, origin: PolicyRecord | null) {
+  constructor(lifetime: Lifetime, policy: PolicyRecord | null, origin: Origin | null) {
     this.lifetime = lifetime;
     this.policy = policy;
     this.origin = origin;
@@ -149,10 +196,26 @@ export class Domain {
     const madeForHost = registry.towardsHost.get(value);
     if (madeForHost !== undefined) return unwrap(madeForHost.towardsHost, value);
     if (registry.towardsGuest.has(value) || isSharedIntrinsic(value)) return value;
+    if (this.origin !== null) {
+      // Invariant 2: the object of an attenuated view, reached again through
+      // the view (a method returning `this`, a property pointing back), is
+      // the attenuated view again, never a wider one.
+      for (const pinned of this.lifetime.pinned.get(value) ?? []) {
+        if (pinned.origin === this.origin && pinned !== this) {
+          const view = pinned.toGuest(value);
+          cache.set(value, view);
+          return view;
+        }
+      }
+    }
     const kind = kindOf(value);
     const copy = copyValue(value, kind.copied);
     if (copy !== NOT_COPIED) return copy;
-    if (kind.error !== undefined) return copyError(value, kind.error, true);
+    // An error of another realm, or deeper than the prototype walk, is still
+    // recognised by the own `stack` the engine gives every error.
+    if (kind.error !== undefined || ReflectGetOwnPropertyDescriptor(value, "stack") !== undefined) {
+      return copyError(value, kind.error ?? ErrorCtor, true);
+    }
     const result =
       (kind.promise && this.bridge(value as Promise<unknown>, true)) ||
       this.proxy(value, this.towardsGuest, registry.towardsGuest);
@@ -177,22 +240,42 @@ export class Domain {
       return value;
     }
     if (registry.towardsHost.has(value) || isSharedIntrinsic(value)) return value;
-    const kind = kindOf(value);
-    const copy = copyValue(value, kind.copied);
-    if (copy !== NOT_COPIED) return copy;
-    if (kind.error !== undefined) return copyError(value, kind.error, false);
-    const result =
-      (kind.promise && this.bridge(value as Promise<unknown>, false)) ||
-      this.proxy(value, this.towardsHost, registry.towardsHost);
+    let result: unknown;
+    try {
+      const kind = kindOf(value);
+      const copy = copyValue(value, kind.copied);
+      if (copy !== NOT_COPIED) return copy;
+      if (kind.error !== undefined) return copyError(value, kind.error, false);
+      result =
+        (kind.promise && this.bridge(value as Promise<unknown>, false)) ||
+        this.proxy(value, this.towardsHost, registry.towardsHost);
+    } catch {
+      // Examining a guest value can run guest code (a Proxy's traps). What
+      // that code throws is the guest's, and must never be taken for a host
+      // value: it is dropped, and the crossing refused (closes the class
+      // "a guest value smuggled out as an exception of a conversion").
+      throw new CellError(
+        "MEMBRANE_HOSTILE_VALUE",
+        "A value passed to the host threw while the membrane examined it (a Proxy trap); it was refused.",
+      );
+    }
     cache.set(value, result);
     return result;
   }
 
-  /** Converts a thrown value for a guest caller; never throws. */
+  /**
+   * Converts a thrown value for a guest caller; never throws. A thrown
+   * object is the guest's own (passed back), a view, or a copy as an error:
+   * host objects are never thrown by reference (closes the class "host
+   * stack and paths in a thrown object the membrane did not recognise").
+   */
   thrownToGuest(error: unknown): unknown {
     if (!isObjectLike(error)) return error;
     try {
-      return this.toGuest(error);
+      const { registry } = this.lifetime;
+      if (registry.towardsHost.has(error) || registry.towardsGuest.has(error))
+        return this.toGuest(error);
+      return copyError(error, kindOf(error).error ?? ErrorCtor, true);
     } catch (failure) {
       // The conversion itself failed (revoked, or a host object's own code
       // threw): the guest gets a copy of that failure, never the object.
@@ -261,6 +344,10 @@ export class Domain {
       return undefined;
     }
     pending.add(cancel);
+    // The receiving side may never look at this promise; a rejection (by
+    // revocation, say) must not become an unhandled rejection that takes the
+    // process down. Whoever awaits it still sees the rejection.
+    ReflectApply(PromisePrototypeThen, bridged, [undefined, noop]);
     return bridged;
   }
 }

@@ -54,9 +54,57 @@ const nameOf = (value: object, fallback: string): string => {
   return fallback;
 };
 
-// Closes the class "host path in an error message": POSIX absolute paths of
-// two or more segments, file: URLs and Windows drive paths.
-const HOST_PATH = /file:\/\/\S+|[A-Za-z]:\\[^\s'"`]+|(?:\/[^\s'"`:/()]+){2,}\/?/g;
+// Closes the class "host path in an error message": a quoted absolute path
+// (as Node quotes them, spaces included), file: URLs, Windows drive and UNC
+// paths, and unquoted POSIX absolute paths of two or more segments.
+//
+// A scanner, not a regular expression: V8 compiles a regular expression
+// lazily, and compiling one near the stack limit fails (a SyntaxError, or an
+// abort in the RegExp compiler), while errors are copied exactly there.
+const isSpace = (c: string): boolean => c === " " || c === "\n" || c === "\t" || c === "\r";
+const TOKEN_END = new Set([" ", "\n", "\t", "\r", "'", '"', "`", ")", ","]);
+const looksLikeHostPath = (token: string): boolean => {
+  if (token.startsWith("file:") || token.startsWith("\\\\")) return true;
+  const c = token.charCodeAt(0);
+  const letter = (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+  if (letter && token[1] === ":" && token[2] === "\\") return true;
+  if (token[0] !== "/") return false;
+  const second = token.indexOf("/", 1);
+  return second > 1 && second < token.length - 1;
+};
+
+/** Replaces host paths in `message` with `<host path>`. */
+export const redactHostPaths = (message: string): string => {
+  let out = "";
+  let i = 0;
+  while (i < message.length) {
+    const c = message[i] as string;
+    if (c === "'" || c === '"' || c === "`") {
+      const close = message.indexOf(c, i + 1);
+      if (close > i) {
+        const inner = message.slice(i + 1, close);
+        const quotedPath = inner.startsWith("/") || looksLikeHostPath(inner);
+        out += c + (quotedPath ? "<host path>" : inner) + c;
+        i = close + 1;
+        continue;
+      }
+    }
+    const atStart = i === 0 || isSpace(message[i - 1] as string) || message[i - 1] === "(";
+    if (atStart) {
+      let end = i;
+      while (end < message.length && !TOKEN_END.has(message[end] as string)) end += 1;
+      const token = message.slice(i, end);
+      if (token.length > 0 && looksLikeHostPath(token)) {
+        out += "<host path>";
+        i = end;
+        continue;
+      }
+    }
+    out += c;
+    i += 1;
+  }
+  return out;
+};
 
 /**
  * Copies an error. `towardsGuest` redacts host paths from messages of errors
@@ -66,10 +114,10 @@ export const copyError = (value: object, Ctor: ErrorConstructor, towardsGuest: b
   const name = nameOf(value, Ctor.name);
   const rawMessage = ownData(value, "message");
   let message = typeof rawMessage === "string" ? rawMessage : "";
-  if (towardsGuest && !(value instanceof CellError))
-    message = message.replace(HOST_PATH, "<host path>");
+  if (towardsGuest && !(value instanceof CellError)) message = redactHostPaths(message);
   const code = ownData(value, "code");
-  const copy = new Ctor(message);
+  const copy =
+    Ctor === (AggregateError as unknown) ? new AggregateError([], message) : new Ctor(message);
   const define = (key: string, v: unknown) =>
     ReflectDefineProperty(copy, key, { value: v, writable: true, configurable: true });
   if (name !== Ctor.name) define("name", name);

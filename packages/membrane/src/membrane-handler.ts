@@ -44,10 +44,11 @@ import {
   ReflectPreventExtensions,
   ReflectSet,
   ReflectSetPrototypeOf,
+  SetCtor,
   WeakMapCtor,
   isObjectLike,
 } from "./commons.js";
-import type { Domain } from "./domain.js";
+import type { Domain, Lifetime } from "./domain.js";
 import { isMutatingBuiltin } from "./brand-checked-methods.js";
 import type { PolicyRecord } from "./policy.js";
 
@@ -74,6 +75,7 @@ export class MembraneHandler implements ProxyHandler<object> {
   /** Proxy → real target. `null` once revoked. */
   proxies: WeakMap<object, object> | null = new WeakMapCtor();
   readonly domain: Domain;
+  readonly lifetime: Lifetime;
   readonly towardsGuest: boolean;
   /** The policy enforced by this handler: only towards the guest. */
   readonly policy: PolicyRecord | null;
@@ -81,6 +83,7 @@ export class MembraneHandler implements ProxyHandler<object> {
 
   constructor(domain: Domain, towardsGuest: boolean) {
     this.domain = domain;
+    this.lifetime = domain.lifetime;
     this.towardsGuest = towardsGuest;
     this.policy = towardsGuest ? domain.policy : null;
   }
@@ -107,22 +110,27 @@ export class MembraneHandler implements ProxyHandler<object> {
     return this.towardsGuest ? this.domain.thrownToGuest(error) : this.domain.thrownToHost(error);
   }
 
+  /** Shadow → link; throws if revoked (invariant 1). */
+  links(): WeakMap<object, Link> {
+    const real = this.real;
+    if (real === null || this.lifetime.isGone()) throw this.domain.revokedError();
+    return real;
+  }
+
   /** The real target of `shadow`; `undefined` if the view is detached. */
   target(shadow: object): object | undefined {
-    const real = this.real;
-    if (real === null) throw this.domain.revokedError();
-    return real.get(shadow)?.real;
+    return this.links().get(shadow)?.real;
   }
 
   /** The real function of a callable `shadow`; throws if revoked. */
   callee(shadow: object): object {
     const calls = this.calls;
-    if (calls === null) throw this.domain.revokedError();
+    if (calls === null || this.lifetime.isGone()) throw this.domain.revokedError();
     return calls.get(shadow) as object;
   }
 
   assertAlive(): void {
-    if (this.real === null) throw this.domain.revokedError();
+    if (this.real === null || this.lifetime.isGone()) throw this.domain.revokedError();
   }
 
   // --- policy ------------------------------------------------------------
@@ -134,16 +142,23 @@ export class MembraneHandler implements ProxyHandler<object> {
     for (const observer of observers) observer(event);
   }
 
-  hidden(shadow: object, key: string | symbol): boolean {
-    const hides = (this.policy as PolicyRecord).hides;
-    // An array view always shows `length`: the shadow array has it
-    // non-configurable, and hiding it would break a Proxy invariant.
-    return hides !== null && hides(key) && !(key === "length" && ArrayIsArray(shadow));
+  /**
+   * An array view always shows its real `length`: the shadow array has it
+   * non-configurable, so hiding or replacing it would break a Proxy
+   * invariant. (Writing it is still refused by a policy that hides it.)
+   */
+  fixedKey(shadow: object, key: string | symbol): boolean {
+    return key === "length" && ArrayIsArray(shadow);
   }
 
-  substituted(key: string | symbol): boolean {
+  hidden(shadow: object, key: string | symbol): boolean {
+    const hides = (this.policy as PolicyRecord).hides;
+    return hides !== null && hides(key) && !this.fixedKey(shadow, key);
+  }
+
+  substituted(shadow: object, key: string | symbol): boolean {
     const substitutes = (this.policy as PolicyRecord).substitutes;
-    return substitutes !== null && substitutes.has(key);
+    return substitutes !== null && substitutes.has(key) && !this.fixedKey(shadow, key);
   }
 
   /** Throws if the policy forbids changing `key` (or the object, if no key). */
@@ -158,7 +173,11 @@ export class MembraneHandler implements ProxyHandler<object> {
         `Cannot ${op} ${what}: this view is read-only (granted with readOnly()); it needs a writable grant.`,
       );
     }
-    if (key !== undefined && (this.hidden(shadow, key) || this.substituted(key))) {
+    // The policy's own list decides writes, with no exemption for `length`.
+    if (
+      key !== undefined &&
+      (policy.hides?.(key) === true || policy.substitutes?.has(key) === true)
+    ) {
       throw new CellError(
         "MEMBRANE_HIDDEN",
         `Cannot ${op} ${what}: this view does not expose it (policy ${policy.description}).`,
@@ -172,7 +191,7 @@ export class MembraneHandler implements ProxyHandler<object> {
   describe(shadow: object, real: object, key: string | symbol): PropertyDescriptor | undefined {
     if (this.policy !== null) {
       if (this.hidden(shadow, key)) return undefined;
-      if (this.substituted(key)) {
+      if (this.substituted(shadow, key)) {
         const value = (this.policy.substitutes as ReadonlyMap<PropertyKey, unknown>).get(key);
         return { value: this.out(value), writable: false, enumerable: true, configurable: true };
       }
@@ -182,7 +201,9 @@ export class MembraneHandler implements ProxyHandler<object> {
     if ("value" in desc) desc.value = this.out(desc.value);
     else {
       desc.get = this.out(desc.get) as () => unknown;
-      desc.set = this.out(desc.set) as (v: unknown) => void;
+      // A read-only view shows no setter: calling one would be a write
+      // (closes "getOwnPropertyDescriptor(view, k).set.call(view, v)").
+      desc.set = (this.policy?.readOnly ? undefined : this.out(desc.set)) as (v: unknown) => void;
     }
     return desc;
   }
@@ -191,8 +212,12 @@ export class MembraneHandler implements ProxyHandler<object> {
     const keys = ReflectOwnKeys(real);
     if (this.policy === null) return keys;
     const visible = keys.filter((key) => !this.hidden(shadow, key));
-    for (const key of this.policy.substitutes?.keys() ?? []) {
-      if (!visible.includes(key) && !this.hidden(shadow, key)) visible.push(key);
+    const substitutes = this.policy.substitutes;
+    if (substitutes !== null) {
+      const present = new SetCtor<string | symbol>(visible);
+      for (const key of substitutes.keys()) {
+        if (!present.has(key) && !this.hidden(shadow, key)) visible.push(key);
+      }
     }
     return visible;
   }
@@ -203,8 +228,11 @@ export class MembraneHandler implements ProxyHandler<object> {
    */
   sync(shadow: object, real: object): void {
     const keys = this.keys(shadow, real);
+    // A Set, not keys.includes: a listing must stay linear in the key count
+    // (closes the class "a guest stalls the host with a wide object").
+    const visible = new SetCtor<string | symbol>(keys);
     for (const key of ReflectOwnKeys(shadow)) {
-      if (!keys.includes(key)) ReflectDeleteProperty(shadow, key);
+      if (!visible.has(key)) ReflectDeleteProperty(shadow, key);
     }
     for (const key of keys) {
       const desc = this.describe(shadow, real, key);
@@ -239,17 +267,16 @@ export class MembraneHandler implements ProxyHandler<object> {
 
   get(shadow: object, key: string | symbol, receiver: unknown): unknown {
     try {
-      const map = this.real;
-      if (map === null) throw this.domain.revokedError();
-      const link = map.get(shadow);
+      const link = this.links().get(shadow);
+      if (this.policy !== null) this.notify("get", key);
       if (link === undefined) return ReflectGet(shadow, key, receiver);
       if (this.policy !== null) {
-        this.notify("get", key);
         if (this.hidden(shadow, key)) return undefined;
-        if (this.substituted(key)) return this.out(this.policy.substitutes?.get(key));
+        if (this.substituted(shadow, key)) return this.out(this.policy.substitutes?.get(key));
       }
       const real = link.real;
       const value = ReflectGet(real, key, receiver === link.proxy ? real : this.in(receiver));
+      this.assertAlive(); // invariant 1: a getter that revoked while it ran
       return isObject(value) ? this.out(value) : value;
     } catch (error) {
       throw this.fail(error);
@@ -278,11 +305,11 @@ export class MembraneHandler implements ProxyHandler<object> {
   has(shadow: object, key: string | symbol): boolean {
     try {
       const real = this.target(shadow);
+      if (this.policy !== null) this.notify("has", key);
       if (real === undefined) return ReflectHas(shadow, key);
       if (this.policy !== null) {
-        this.notify("has", key);
         if (this.hidden(shadow, key)) return false;
-        if (this.substituted(key)) return true;
+        if (this.substituted(shadow, key)) return true;
       }
       return ReflectHas(real, key);
     } catch (error) {
@@ -293,7 +320,7 @@ export class MembraneHandler implements ProxyHandler<object> {
   ownKeys(shadow: object): ArrayLike<string | symbol> {
     try {
       let real = this.target(shadow);
-      if (real !== undefined && this.policy !== null) this.notify("ownKeys");
+      if (this.policy !== null) this.notify("ownKeys");
       if (real !== undefined && this.fix(shadow, real)) real = this.target(shadow);
       if (real === undefined) return ReflectOwnKeys(shadow);
       return this.keys(shadow, real);
@@ -305,7 +332,7 @@ export class MembraneHandler implements ProxyHandler<object> {
   getOwnPropertyDescriptor(shadow: object, key: string | symbol): PropertyDescriptor | undefined {
     try {
       let real = this.target(shadow);
-      if (real !== undefined && this.policy !== null) this.notify("getOwnPropertyDescriptor", key);
+      if (this.policy !== null) this.notify("getOwnPropertyDescriptor", key);
       if (real !== undefined && ObjectIsFrozen(real)) {
         this.detach(shadow, real);
         real = undefined;
@@ -332,7 +359,10 @@ export class MembraneHandler implements ProxyHandler<object> {
   defineProperty(shadow: object, key: string | symbol, desc: PropertyDescriptor): boolean {
     try {
       const real = this.target(shadow);
-      if (real === undefined) return ReflectDefineProperty(shadow, key, desc);
+      if (real === undefined) {
+        if (this.policy !== null) this.notify("define", key);
+        return ReflectDefineProperty(shadow, key, desc);
+      }
       this.checkWrite(shadow, "define", key);
       const inward: PropertyDescriptor = { ...desc };
       if ("value" in desc) inward.value = this.in(desc.value);
@@ -352,7 +382,10 @@ export class MembraneHandler implements ProxyHandler<object> {
   deleteProperty(shadow: object, key: string | symbol): boolean {
     try {
       const real = this.target(shadow);
-      if (real === undefined) return ReflectDeleteProperty(shadow, key);
+      if (real === undefined) {
+        if (this.policy !== null) this.notify("delete", key);
+        return ReflectDeleteProperty(shadow, key);
+      }
       this.checkWrite(shadow, "delete", key);
       if (!ReflectDeleteProperty(real, key)) return false;
       ReflectDeleteProperty(shadow, key);
@@ -365,8 +398,8 @@ export class MembraneHandler implements ProxyHandler<object> {
   getPrototypeOf(shadow: object): object | null {
     try {
       const real = this.target(shadow);
-      if (real === undefined) return ReflectGetPrototypeOf(shadow);
       if (this.policy !== null) this.notify("getPrototypeOf");
+      if (real === undefined) return ReflectGetPrototypeOf(shadow);
       // The prototype is seen through the same policy, so that keys hidden
       // on the object stay hidden along its prototype chain (invariant 5).
       return this.out(ReflectGetPrototypeOf(real), this.domain) as object | null;
@@ -399,6 +432,7 @@ export class MembraneHandler implements ProxyHandler<object> {
   preventExtensions(shadow: object): boolean {
     try {
       const real = this.target(shadow);
+      if (this.policy !== null) this.notify("preventExtensions");
       if (real !== undefined) this.detach(shadow, real);
       return ReflectPreventExtensions(shadow);
     } catch (error) {
@@ -408,9 +442,7 @@ export class MembraneHandler implements ProxyHandler<object> {
 
   apply(shadow: object, thisArg: unknown, args: unknown[]): unknown {
     try {
-      const calls = this.calls;
-      if (calls === null) throw this.domain.revokedError();
-      const real = calls.get(shadow) as (...a: unknown[]) => unknown;
+      const real = this.callee(shadow) as (...a: unknown[]) => unknown;
       const policy = this.policy;
       if (policy !== null) {
         this.notify("apply");
@@ -428,8 +460,7 @@ export class MembraneHandler implements ProxyHandler<object> {
         if (isObject(arg)) args[i] = this.in(arg);
       }
       const result = ReflectApply(real, self, args);
-      // Invariant 1: revoked while the call was in flight.
-      if (this.calls === null) throw this.domain.revokedError();
+      this.assertAlive(); // invariant 1: revoked while the call was in flight
       return isObject(result) ? this.out(result) : result;
     } catch (error) {
       throw this.fail(error);

@@ -18,7 +18,7 @@
  */
 import { CellError } from "./cell-error.js";
 import { ObjectFreeze, WeakMapCtor, isObjectLike } from "./commons.js";
-import { Lifetime, type Registry } from "./domain.js";
+import { Lifetime, type Origin, type Registry } from "./domain.js";
 import { hardenPendingExports } from "./harden-export.js";
 import { asRecord, compose, type Policy, type PolicyRecord } from "./policy.js";
 
@@ -99,19 +99,44 @@ export function makeMembrane(name: string): Membrane {
   const registry: Registry = { towardsGuest: new WeakMapCtor(), towardsHost: new WeakMapCtor() };
   const root = new Lifetime(`membrane "${name}"`, null, registry);
 
-  const wrapIn = (lifetime: Lifetime, value: unknown, policy: Policy | undefined): unknown => {
+  // Of two lifetimes on one branch of the tree, the one that dies first.
+  const narrower = (a: Lifetime, b: Lifetime): Lifetime => {
+    for (let l: Lifetime | null = b; l !== null; l = l.parent) if (l === a) return b;
+    for (let l: Lifetime | null = a; l !== null; l = l.parent) if (l === b) return a;
+    throw badArgument(
+      "A view of one caretaker cannot be wrapped into another; wrap the original value.",
+    );
+  };
+
+  const wrapIn = (target: Lifetime, value: unknown, policy: Policy | undefined): unknown => {
     if (!isObjectLike(value)) return value;
     let record: PolicyRecord | null = policy === undefined ? null : asRecord(policy);
+    let real: object = value;
+    let lifetime = target;
     const view = registry.towardsGuest.get(value);
-    if (view !== undefined && record !== null) {
-      // Wrapping a view again narrows it: the old policy stays in force,
-      // and so does the lifetime it belongs to.
-      const real = view.towardsGuest.proxies?.get(value);
-      if (real === undefined) throw view.revokedError();
-      if (view.policy !== null) record = asRecord(compose(view.policy, record));
-      return view.lifetime.domain(record, record).toGuest(real);
+    if (view !== undefined) {
+      // Wrapping a view again narrows it: its policy stays in force, and so
+      // does the lifetime it belongs to.
+      const unwrapped = view.towardsGuest.proxies?.get(value);
+      if (unwrapped === undefined || view.lifetime.isGone()) throw view.revokedError();
+      real = unwrapped;
+      lifetime = narrower(target, view.lifetime);
+      if (view.policy !== null)
+        record = record === null ? view.policy : asRecord(compose(view.policy, record));
+      else if (record === null && lifetime === view.lifetime && view.origin === null) return value;
     }
-    return lifetime.domain(record, record).toGuest(value);
+    if (record === null) return lifetime.domain(null, null).toGuest(real);
+    // One origin per (object, policy): the same wrap gives the same view,
+    // and two objects wrapped with one policy value never see through each
+    // other's views (domain.ts, invariant 2).
+    const pinned = lifetime.pinned.get(real) ?? [];
+    let domain = pinned.find((d) => d.policy === record);
+    if (domain === undefined) {
+      domain = lifetime.domain(record, ObjectFreeze({}) as Origin);
+      pinned.push(domain);
+      lifetime.pinned.set(real, pinned);
+    }
+    return domain.toGuest(real);
   };
 
   return harden({
@@ -125,7 +150,12 @@ export function makeMembrane(name: string): Membrane {
     },
     revocable<T>(hostValue: T, options: { name?: string; policy?: Policy } = {}): Caretaker<T> {
       const label = checkName(options.name ?? "view", "A caretaker's name");
-      const lifetime = new Lifetime(`"${label}" (in membrane "${name}")`, root, registry);
+      // A caretaker of a view lives inside the view's lifetime: it dies
+      // with the view, and can be revoked alone.
+      const view = isObjectLike(hostValue) ? registry.towardsGuest.get(hostValue) : undefined;
+      const parent = view?.lifetime ?? root;
+      if (parent.isGone()) throw parent.revokedError();
+      const lifetime = new Lifetime(`"${label}" (in membrane "${name}")`, parent, registry);
       const proxy = wrapIn(lifetime, hostValue, options.policy) as T;
       // Not harden(): hardening a record that holds a view would walk into
       // the view and freeze a snapshot of everything reachable through it.
@@ -140,7 +170,7 @@ export function makeMembrane(name: string): Membrane {
       root.revoke(reason);
     },
     get revoked() {
-      return root.revokedBy !== undefined;
+      return root.gone;
     },
   });
 }

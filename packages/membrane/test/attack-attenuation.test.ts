@@ -127,24 +127,24 @@ describe("hide(): every reflective route to a hidden key (invariant 5)", () => {
     ]);
   });
 
-  // BREAK: (class: a brand-checked built-in that returns its receiver gets the
+  // Closes (was a break): (class: a brand-checked built-in that returns its receiver gets the
   // real object as `this`, and its result is converted in the child domain,
   // which carries no hide/allowOnly/substitute policy) Map.prototype.set,
   // Set.prototype.add, WeakMap.prototype.set, WeakSet.prototype.add hand back an
   // unattenuated view:
   //   m.wrap(Object.assign(new Map(), { secret: "s" }), hide(["secret"])) -> v.set("k", 1).secret === "s"
   //   m.wrap(map, allowOnly(["set"])) -> typeof v.set("k", 1).clear === "function"
-  // Un-comment once fixed (/tmp/membrane-breaks.md, BREAK 3 update).
-  // test("brand-checked methods returning their receiver do not undo hide() or allowOnly()", () => {
-  //   const membrane = makeMembrane("attenuation");
-  //   const map = Object.assign(new Map(), { secret: "s" });
-  //   const hidden = membrane.wrap(map, hide(["secret"]));
-  //   expect(run({ hidden }, "hidden.set('k', 1).secret")).toBeUndefined();
-  //   const only = membrane.wrap(map, allowOnly(["set"]));
-  //   expect(run({ only }, "typeof only.set('k', 1).clear")).toBe("undefined");
-  //   const set = membrane.wrap(Object.assign(new Set(), { secret: "s" }), hide(["secret"]));
-  //   expect(run({ set }, "set.add(1).secret")).toBeUndefined();
-  // });
+  // (/tmp/membrane-breaks.md, BREAK 3 update).
+  test("brand-checked methods returning their receiver do not undo hide() or allowOnly()", () => {
+    const membrane = makeMembrane("attenuation");
+    const map = Object.assign(new Map(), { secret: "s" });
+    const hidden = membrane.wrap(map, hide(["secret"]));
+    expect(run({ hidden }, "hidden.set('k', 1).secret")).toBeUndefined();
+    const only = membrane.wrap(map, allowOnly(["set"]));
+    expect(run({ only }, "typeof only.set('k', 1).clear")).toBe("undefined");
+    const set = membrane.wrap(Object.assign(new Set(), { secret: "s" }), hide(["secret"]));
+    expect(run({ set }, "set.add(1).secret")).toBeUndefined();
+  });
 });
 
 describe("allowOnly(): only the listed keys exist", () => {
@@ -179,20 +179,22 @@ describe("allowOnly(): only the listed keys exist", () => {
   });
 });
 
-// BREAK: (class: the `length` of an array view is exempt from hiding, for the
+// Closes (was a break): (class: the `length` of an array view is exempt from hiding, for the
 // Proxy invariant, and writes use the same check) allowOnly()/hide() on an
 // array let the guest truncate the host array:
 //   arr = [1, 2, 3]; v = m.wrap(arr, allowOnly(["map"])); "v.length = 0" -> arr is []
-// Un-comment once fixed (/tmp/membrane-breaks.md, BREAK 12).
-// test("an array's length cannot be written through allowOnly() or hide()", () => {
-//   const arr = [1, 2, 3];
-//   const membrane = makeMembrane("attenuation");
-//   const only = membrane.wrap(arr, allowOnly(["map"]));
-//   const hidden = membrane.wrap(arr, hide(["length"]));
-//   expect(codeOf(() => run({ v: only }, "v.length = 0"))).toBe("MEMBRANE_HIDDEN");
-//   expect(codeOf(() => run({ v: hidden }, "Object.defineProperty(v, 'length', { value: 1 })"))).toBe("MEMBRANE_HIDDEN");
-//   expect(arr).toEqual([1, 2, 3]);
-// });
+// (/tmp/membrane-breaks.md, BREAK 12).
+test("an array's length cannot be written through allowOnly() or hide()", () => {
+  const arr = [1, 2, 3];
+  const membrane = makeMembrane("attenuation");
+  const only = membrane.wrap(arr, allowOnly(["map"]));
+  const hidden = membrane.wrap(arr, hide(["length"]));
+  expect(codeOf(() => run({ v: only }, "v.length = 0"))).toBe("MEMBRANE_HIDDEN");
+  expect(codeOf(() => run({ v: hidden }, "Object.defineProperty(v, 'length', { value: 1 })"))).toBe(
+    "MEMBRANE_HIDDEN",
+  );
+  expect(arr).toEqual([1, 2, 3]);
+});
 
 describe("readOnly(): no mutation by any route (invariant 5)", () => {
   const mutations = [
@@ -278,25 +280,48 @@ describe("readOnly(): no mutation by any route (invariant 5)", () => {
     expect(set.size).toBe(0);
   });
 
-  // BREAK: (class: descriptors read through a read-only view carry the host's
+  // Closes (was a break): (class: descriptors read through a read-only view carry the host's
   // setter) `ro.x = 5` is refused, but
   //   Object.getOwnPropertyDescriptor(ro, "x").set.call(ro, 7) writes the host, and so does
   //   Object.getOwnPropertyDescriptor(Object.getPrototypeOf(ro.box), "value").set.call(ro.box, 9)
   // for class accessors over #private fields. Un-comment once fixed
   // (/tmp/membrane-breaks.md, BREAK 14).
-  // test("a read-only view never yields a usable setter", () => {
-  //   let stored = 1;
-  //   class Box { #v = 1; get value() { return this.#v; } set value(v: number) { this.#v = v; } }
-  //   const box = new Box();
-  //   const ro = makeMembrane("attenuation").wrap({ get x() { return stored; }, set x(v: number) { stored = v; }, box }, readOnly());
-  //   for (const source of [
-  //     "Object.getOwnPropertyDescriptor(ro, 'x').set.call(ro, 7)",
-  //     "Object.getOwnPropertyDescriptor(Object.getPrototypeOf(ro.box), 'value').set.call(ro.box, 9)",
-  //   ]) {
-  //     try { run({ ro }, source); } catch { /* refusal is the expected outcome */ }
-  //   }
-  //   expect([stored, box.value]).toEqual([1, 1]);
-  // });
+  test("a read-only view never yields a usable setter", () => {
+    let stored = 1;
+    class Box {
+      #v = 1;
+      get value() {
+        return this.#v;
+      }
+      set value(v: number) {
+        this.#v = v;
+      }
+    }
+    const box = new Box();
+    const ro = makeMembrane("attenuation").wrap(
+      {
+        get x() {
+          return stored;
+        },
+        set x(v: number) {
+          stored = v;
+        },
+        box,
+      },
+      readOnly(),
+    );
+    for (const source of [
+      "Object.getOwnPropertyDescriptor(ro, 'x').set.call(ro, 7)",
+      "Object.getOwnPropertyDescriptor(Object.getPrototypeOf(ro.box), 'value').set.call(ro.box, 9)",
+    ]) {
+      try {
+        run({ ro }, source);
+      } catch {
+        /* refusal is the expected outcome */
+      }
+    }
+    expect([stored, box.value]).toEqual([1, 1]);
+  });
 
   test("harden() of a read-only view is refused or detaches, never freezes the host object", () => {
     const host = { a: 1, nested: { b: 1 } };
@@ -363,24 +388,33 @@ describe("observe(): every access is seen first and can be denied", () => {
     expect(events).toContain("apply:undefined");
   });
 
-  // BREAK: (class: detaching a view into a snapshot — on preventExtensions,
+  // Closes (was a break): (class: detaching a view into a snapshot — on preventExtensions,
   // freeze, harden, and on the first listing of a frozen host object — neither
   // notifies nor asks the observers, and a detached view is never observed
   // again) observe() can be bypassed:
   //   v = m.wrap({ secret: "s" }, observe(denySecret)); "Object.preventExtensions(v); v.secret" === "s"
   //   v2 = m.wrap(Object.freeze({ secret: "s" }), observe(denySecret)); "Reflect.ownKeys(v2); v2.secret" === "s"
-  // Un-comment once fixed (/tmp/membrane-breaks.md, BREAK 5).
-  // test("freezing or listing a view does not escape its observer", () => {
-  //   const deny = observe((event) => { if (event.key === "secret") throw new Error("denied"); });
-  //   const membrane = makeMembrane("attenuation");
-  //   const v = membrane.wrap({ secret: "s" }, deny);
-  //   const v2 = membrane.wrap(Object.freeze({ secret: "s" }), deny);
-  //   for (const [view, source] of [[v, "harden(v); v.secret"], [v2, "Reflect.ownKeys(v); v.secret"]] as const) {
-  //     let outcome: unknown;
-  //     try { outcome = run({ v: view }, source); } catch { outcome = "denied"; }
-  //     expect(outcome).toBe("denied");
-  //   }
-  // });
+  // (/tmp/membrane-breaks.md, BREAK 5).
+  test("freezing or listing a view does not escape its observer", () => {
+    const deny = observe((event) => {
+      if (event.key === "secret") throw new Error("denied");
+    });
+    const membrane = makeMembrane("attenuation");
+    const v = membrane.wrap({ secret: "s" }, deny);
+    const v2 = membrane.wrap(Object.freeze({ secret: "s" }), deny);
+    for (const [view, source] of [
+      [v, "harden(v); v.secret"],
+      [v2, "Reflect.ownKeys(v); v.secret"],
+    ] as const) {
+      let outcome: unknown;
+      try {
+        outcome = run({ v: view }, source);
+      } catch {
+        outcome = "denied";
+      }
+      expect(outcome).toBe("denied");
+    }
+  });
 });
 
 describe("compose() and re-wrapping only narrow (policy invariant 1)", () => {
@@ -438,19 +472,19 @@ describe("compose() and re-wrapping only narrow (policy invariant 1)", () => {
     expect(codeOf(() => run({ rewrapped }, "rewrapped.a = 5"))).toBe("MEMBRANE_READ_ONLY");
   });
 
-  // BREAK: (class: "may see through this view" is keyed on the policy value,
+  // Closes (was a break): (class: "may see through this view" is keyed on the policy value,
   // not on the grant) two grants wrapped with the same policy value unwrap into
   // each other's methods:
   //   const H = hide(["secret"]); reveal = m.wrap({ reveal: (o) => o.secret }, H);
   //   user = m.wrap({ secret: "s3cret" }, H); "reveal.reveal(user)" === "s3cret"
-  // Un-comment once fixed (/tmp/membrane-breaks.md, BREAK 15).
-  // test("reusing one policy value for two grants does not let one grant unwrap the other", () => {
-  //   const membrane = makeMembrane("attenuation");
-  //   const shared = hide(["secret"]);
-  //   const reveal = membrane.wrap({ reveal: (o: { secret?: string }) => o.secret }, shared);
-  //   const user = membrane.wrap({ secret: "s3cret" }, shared);
-  //   expect(run({ reveal, user }, "reveal.reveal(user)")).toBeUndefined();
-  // });
+  // (/tmp/membrane-breaks.md, BREAK 15).
+  test("reusing one policy value for two grants does not let one grant unwrap the other", () => {
+    const membrane = makeMembrane("attenuation");
+    const shared = hide(["secret"]);
+    const reveal = membrane.wrap({ reveal: (o: { secret?: string }) => o.secret }, shared);
+    const user = membrane.wrap({ secret: "s3cret" }, shared);
+    expect(run({ reveal, user }, "reveal.reveal(user)")).toBeUndefined();
+  });
 
   test("forged policy records are refused", () => {
     const membrane = makeMembrane("attenuation");

@@ -4,6 +4,7 @@
 // membrane's own denials — must carry no host stack frame, no host file path
 // and no property beyond name, message, code and a frame-free stack.
 import fs from "node:fs";
+import vm from "node:vm";
 import { describe, expect, test } from "vitest";
 import { makeMembrane, readOnly } from "@padded-cell/membrane";
 
@@ -170,23 +171,29 @@ describe("errors crossing to the guest carry no host stack, path or object (erro
     expect(leaks).toEqual([]);
   });
 
-  // BREAK: (class: error-ness is recognised only by this realm's intrinsic
+  // Closes (was a break): (class: error-ness is recognised only by this realm's intrinsic
   // error prototypes within 16 prototype steps; any other thrown error crosses
   // by reference, stack and all) errors from another realm (node:vm) and errors
   // of a class hierarchy deeper than 16 give the guest the host stack:
   //   api = m.wrap({ vmErr() { throw vm.runInNewContext("new Error('x')"); } })
   //   -> guest e.stack contains "at Object.vmErr (/work/main/...)"
-  // Un-comment once fixed (/tmp/membrane-breaks.md, BREAK 8).
-  // test("errors of another realm and of deep class hierarchies are copied too", () => {
-  //   const api = makeMembrane("errors").wrap({
-  //     vmErr() { throw vm.runInNewContext("new Error('x')"); },
-  //     deep() { let C = class extends Error {}; for (let i = 0; i < 20; i += 1) C = class extends C {}; throw new C("x"); },
-  //   });
-  //   expectClean(caughtBy(api, "api.vmErr()"));
-  //   expectClean(caughtBy(api, "api.deep()"));
-  // });
+  // (/tmp/membrane-breaks.md, BREAK 8).
+  test("errors of another realm and of deep class hierarchies are copied too", () => {
+    const api = makeMembrane("errors").wrap({
+      vmErr() {
+        throw vm.runInNewContext("new Error('x')");
+      },
+      deep() {
+        let C = class extends Error {};
+        for (let i = 0; i < 20; i += 1) C = class extends C {};
+        throw new C("x");
+      },
+    });
+    expectClean(caughtBy(api, "api.vmErr()"));
+    expectClean(caughtBy(api, "api.deep()"));
+  });
   //
-  // BREAK (minor): paths with spaces are redacted only up to the first space
+  // Closes (was a minor break): paths with spaces are redacted only up to the first space
   // ("open '<host path> secret dir/conf ig.json'") and UNC paths
   // (\\server\share\x) not at all (/tmp/membrane-breaks.md, BREAK 8c).
 });

@@ -339,15 +339,21 @@ describe("freezing a view never freezes the host object (invariant 4)", () => {
   });
 });
 
-// BREAK: substitute({ length: 5 }) on an array view: the guest's
+// Closes (was a break): substitute({ length: 5 }) on an array view: the guest's
 // Object.getOwnPropertyDescriptor(v, "length") throws the engine's "'getOwnPropertyDescriptor'
 // on proxy: trap returned descriptor for property 'length' that is incompatible with the
 // existing property in the proxy target". Un-comment once fixed
 // (/tmp/membrane-breaks.md, BREAK 13).
-// test("substituting an array's length never breaks an invariant", () => {
-//   const v = makeMembrane("invariants").wrap([1, 2], substitute({ length: 5 }));
-//   let outcome: unknown;
-//   try { outcome = run({ v }, "Object.getOwnPropertyDescriptor(v, 'length'); Object.freeze(v); v.length"); }
-//   catch (error) { outcome = (error as Error).message; }
-//   expect(String(outcome)).not.toMatch(INVARIANT_VIOLATION);
-// });
+test("substituting an array's length never breaks an invariant", () => {
+  const v = makeMembrane("invariants").wrap([1, 2], substitute({ length: 5 }));
+  let outcome: unknown;
+  try {
+    outcome = run(
+      { v },
+      "Object.getOwnPropertyDescriptor(v, 'length'); Object.freeze(v); v.length",
+    );
+  } catch (error) {
+    outcome = (error as Error).message;
+  }
+  expect(String(outcome)).not.toMatch(INVARIANT_VIOLATION);
+});

@@ -8,7 +8,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
-import { makeMembrane, observe, RevokedError } from "@padded-cell/membrane";
+import { makeMembrane, observe, readOnly, RevokedError } from "@padded-cell/membrane";
 
 const run = (globals: Record<string, unknown>, source: string): unknown =>
   new Compartment({ globals, __options__: true }).evaluate(source);
@@ -180,16 +180,21 @@ describe("both directions", () => {
     expect(outcome).toBeInstanceOf(RevokedError);
   });
 
-  // BREAK: (class: traps other than apply/construct do not re-check revocation
+  // Closes (was a break): (class: traps other than apply/construct do not re-check revocation
   // after the host code they run returns, and out() passes primitives without
   // a check) a host getter that revokes the membrane still delivers its value:
   //   m.wrap({ get x() { m.revoke("mid"); return "after-revoke"; } }) -> o.x === "after-revoke"
-  // Un-comment once fixed (/tmp/membrane-breaks.md, BREAK 4).
-  // test("a host getter that revokes mid-get gives REVOKED", () => {
-  //   const membrane = makeMembrane("revocation");
-  //   const o = membrane.wrap({ get x() { membrane.revoke("mid"); return "after-revoke"; } });
-  //   expect(guestFailure({ o }, "o.x")).toEqual(REVOKED_FOR_GUEST);
-  // });
+  // (/tmp/membrane-breaks.md, BREAK 4).
+  test("a host getter that revokes mid-get gives REVOKED", () => {
+    const membrane = makeMembrane("revocation");
+    const o = membrane.wrap({
+      get x() {
+        membrane.revoke("mid");
+        return "after-revoke";
+      },
+    });
+    expect(guestFailure({ o }, "o.x")).toEqual(REVOKED_FOR_GUEST);
+  });
 
   test("an observer that revokes during ownKeys or a descriptor read gives REVOKED, not an invariant TypeError", () => {
     for (const trigger of ["ownKeys", "getOwnPropertyDescriptor", "has", "getPrototypeOf"]) {
@@ -251,29 +256,29 @@ describe("promises", () => {
   });
 });
 
-// BREAK: (class: revocation rejects bridged promises nobody handles) revoking a
+// Closes (was a break): (class: revocation rejects bridged promises nobody handles) revoking a
 // membrane while the guest ignores pending host promises fires one
 // 'unhandledRejection' per promise; under Node's default that is an uncaught
 // exception and the host process dies. Un-comment once fixed
 // (/tmp/membrane-breaks.md, BREAK 16).
-// test("revocation never produces an unhandled rejection", async () => {
-//   const seen: unknown[] = [];
-//   const record = (reason: unknown) => seen.push(reason);
-//   const previous = process.listeners("unhandledRejection");
-//   process.removeAllListeners("unhandledRejection");
-//   process.on("unhandledRejection", record);
-//   try {
-//     const membrane = makeMembrane("revocation");
-//     const api = membrane.wrap({ later: () => new Promise(() => {}), take: (p: unknown) => p });
-//     run({ api }, "for (let i = 0; i < 3; i += 1) api.later(); api.take(new Promise(() => {}));");
-//     membrane.revoke("cell stopped");
-//     await new Promise((resolve) => setTimeout(resolve, 20));
-//   } finally {
-//     process.removeAllListeners("unhandledRejection");
-//     for (const listener of previous) process.on("unhandledRejection", listener);
-//   }
-//   expect(seen).toEqual([]);
-// });
+test("revocation never produces an unhandled rejection", async () => {
+  const seen: unknown[] = [];
+  const record = (reason: unknown) => seen.push(reason);
+  const previous = process.listeners("unhandledRejection");
+  process.removeAllListeners("unhandledRejection");
+  process.on("unhandledRejection", record);
+  try {
+    const membrane = makeMembrane("revocation");
+    const api = membrane.wrap({ later: () => new Promise(() => {}), take: (p: unknown) => p });
+    run({ api }, "for (let i = 0; i < 3; i += 1) api.later(); api.take(new Promise(() => {}));");
+    membrane.revoke("cell stopped");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  } finally {
+    process.removeAllListeners("unhandledRejection");
+    for (const listener of previous) process.on("unhandledRejection", listener);
+  }
+  expect(seen).toEqual([]);
+});
 
 describe("caretakers", () => {
   test("revoking a caretaker kills everything reached through it and nothing else", () => {
@@ -330,37 +335,35 @@ describe("caretakers", () => {
     expect(guestFailure({ api, v: caretaker.proxy }, "api.take(v)")).toEqual(REVOKED_FOR_GUEST);
     expect(received).toEqual([]);
     expect(() => membrane.toHost(caretaker.proxy)).toThrow(RevokedError);
-    // Wrapping the dead view again cannot revive it.
-    expect(guestFailure({ v: membrane.wrap(caretaker.proxy) }, "v.secret")).toEqual(
-      REVOKED_FOR_GUEST,
-    );
+    // Wrapping the dead view again cannot revive it: the host is told at once.
+    expect(() => membrane.wrap(caretaker.proxy)).toThrow(RevokedError);
   });
 });
 
-// BREAK: (class: wrapIn short-circuits values that are already views) a
+// Closes (was a break): (class: wrapIn short-circuits values that are already views) a
 // caretaker made from an existing view is the view itself, or lives in the
 // view's lifetime, so revoking the caretaker cuts nothing:
 //   const v = m.wrap({ data: "live" }); const ct = m.revocable(v, { name: "g" });
 //   ct.revoke("expired"); guest ct.proxy.data === "live"   (ct.proxy === v)
 //   same with { policy: readOnly() }, and for revocable(outerCaretaker.proxy)
 // And (minor) m.revoke(); m.revocable({ x: 1 }).proxy.x === 1.
-// Un-comment once fixed (/tmp/membrane-breaks.md, BREAK 10 and 11).
-// test("a caretaker over an existing view, or made after revocation, is revocable", () => {
-//   const membrane = makeMembrane("revocation");
-//   const view = membrane.wrap({ data: "live" });
-//   const plain = membrane.revocable(view, { name: "g1" });
-//   const narrowed = membrane.revocable(view, { name: "g2", policy: readOnly() });
-//   const nested = membrane.revocable(plain.proxy, { name: "g3" });
-//   nested.revoke("expired");
-//   expect(guestFailure({ v: nested.proxy }, "v.data")).toEqual(REVOKED_FOR_GUEST);
-//   plain.revoke("expired");
-//   narrowed.revoke("expired");
-//   expect(guestFailure({ v: plain.proxy }, "v.data")).toEqual(REVOKED_FOR_GUEST);
-//   expect(guestFailure({ v: narrowed.proxy }, "v.data")).toEqual(REVOKED_FOR_GUEST);
-//   expect(run({ view }, "view.data")).toBe("live");
-//   membrane.revoke("all");
-//   expect(() => membrane.revocable({ x: 1 })).toThrow(RevokedError);
-// });
+// (/tmp/membrane-breaks.md, BREAK 10 and 11).
+test("a caretaker over an existing view, or made after revocation, is revocable", () => {
+  const membrane = makeMembrane("revocation");
+  const view = membrane.wrap({ data: "live" });
+  const plain = membrane.revocable(view, { name: "g1" });
+  const narrowed = membrane.revocable(view, { name: "g2", policy: readOnly() });
+  const nested = membrane.revocable(plain.proxy, { name: "g3" });
+  nested.revoke("expired");
+  expect(guestFailure({ v: nested.proxy }, "v.data")).toEqual(REVOKED_FOR_GUEST);
+  plain.revoke("expired");
+  narrowed.revoke("expired");
+  expect(guestFailure({ v: plain.proxy }, "v.data")).toEqual(REVOKED_FOR_GUEST);
+  expect(guestFailure({ v: narrowed.proxy }, "v.data")).toEqual(REVOKED_FOR_GUEST);
+  expect(run({ view }, "view.data")).toBe("live");
+  membrane.revoke("all");
+  expect(() => membrane.revocable({ x: 1 })).toThrow(RevokedError);
+});
 
 const membraneDir = fileURLToPath(new URL("..", import.meta.url));
 
