@@ -1,0 +1,77 @@
+// Runs docs/getting-started.md as a reader would: writes every file block
+// into a fresh project inside packages/examples (where the packages
+// resolve, as the guide says), runs every command block in a fresh Node
+// process, and checks the output the guide shows.
+import { spawnSync } from "node:child_process";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { examplesDir } from "../src/plugin-folder.js";
+import { readDocBlocks } from "./doc-blocks.js";
+
+const repo = join(examplesDir, "..", "..");
+const guide = join(repo, "docs", "getting-started.md");
+const projectName = `.getting-started-${process.pid}`;
+const project = join(examplesDir, projectName);
+
+afterAll(() => rm(project, { recursive: true, force: true }));
+
+describe("docs/getting-started.md", async () => {
+  const blocks = await readDocBlocks(guide);
+
+  it("every block is a file, a command with its output, or setup", () => {
+    expect(blocks.map((b) => b.kind)).toEqual([
+      "setup",
+      "setup",
+      "file",
+      "file",
+      "file",
+      "run",
+      "output",
+      "file",
+      "file",
+      "run",
+      "output",
+    ]);
+  });
+
+  it("the install commands are the workspace's own scripts", async () => {
+    const scripts = (
+      JSON.parse(await readFile(join(repo, "package.json"), "utf8")) as {
+        scripts: Record<string, string>;
+      }
+    ).scripts;
+    const first = blocks[0]?.text ?? "";
+    for (const [, command] of first.matchAll(/pnpm@[\d.]+ (\w+)/g)) {
+      if (command !== "install") expect(Object.keys(scripts)).toContain(command);
+    }
+    expect(scripts.demo).toContain("packages/examples/dist/demo.js");
+  });
+
+  it("the project setup, every file and every command work as shown", async () => {
+    // The second setup block, with the project's folder renamed for the test.
+    const setup = (blocks[1]?.text ?? "")
+      .replaceAll("my-host", projectName)
+      .replace(/^cd .*$/m, "");
+    const made = spawnSync("bash", ["-euc", setup], { cwd: repo, encoding: "utf8" });
+    expect(made.stderr).toBe("");
+    for (const block of blocks.filter((b) => b.kind === "file")) {
+      const target = join(project, block.path ?? "");
+      await mkdir(dirname(target), { recursive: true });
+      await writeFile(target, `${block.text}\n`);
+    }
+    for (const block of blocks.filter((b) => b.kind === "run")) {
+      const run = spawnSync("bash", ["-euc", block.text], {
+        cwd: project,
+        encoding: "utf8",
+        timeout: 15_000,
+      });
+      expect({ command: block.text, stderr: run.stderr, status: run.status }).toEqual({
+        command: block.text,
+        stderr: "",
+        status: 0,
+      });
+      expect(run.stdout.trimEnd()).toBe(block.output);
+    }
+  });
+});
