@@ -74,11 +74,19 @@ const ownString = (value: unknown, key: string): string | undefined => {
   }
 };
 
+/** Control characters are escaped, so a plugin's message cannot forge lines of padded-cell's own. */
+const printable = (text: string): string =>
+  Array.from(text, (c) => {
+    const n = c.charCodeAt(0);
+    return n < 0x20 || n === 0x7f ? `\\u${n.toString(16).padStart(4, "0")}` : c;
+  }).join("");
+
 const describe = (error: unknown): { code: string | undefined; message: string } => {
-  if (typeof error === "string") return { code: undefined, message: error.slice(0, MAX_SHOWN) };
+  if (typeof error === "string")
+    return { code: undefined, message: printable(error.slice(0, MAX_SHOWN)) };
   const code = ownString(error, "code");
   const message = ownString(error, "message") ?? "(no message)";
-  return { code, message };
+  return { code: code === undefined ? undefined : printable(code), message: printable(message) };
 };
 
 const flagsToSet = (flags: Partial<Record<GrantFlagKind, GrantFlag>>, cwd: string): GrantSet => {

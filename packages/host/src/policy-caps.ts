@@ -40,7 +40,7 @@ import {
   type AccessUse,
 } from "./policy-access-audit.js";
 import { makePolicyDirCap } from "./policy-fs-cap.js";
-import type { GrantSet } from "./policy-grant-set.js";
+import { flagValue, type GrantSet } from "./policy-grant-set.js";
 
 /** Options of {@link makePolicyGrants}. */
 export interface PolicyGrantsOptions {
@@ -230,14 +230,10 @@ export function makePolicyGrants(options: PolicyGrantsOptions): Record<string, G
       const record = recorder("env");
       const check = (name: unknown): void => {
         // Invariant 2: a denied name is refused with its own reason.
-        if (
-          typeof name === "string" &&
-          envDenied(name) &&
-          (allow.env.includes("*") || allow.env.includes(name))
-        ) {
+        if (typeof name === "string" && envDenied(name)) {
           throw new CellError(
             "POLICY_RULE_DENIED",
-            `Denied: read of environment variable ${name.slice(0, 128)}: it is denied by --deny-env, and deny wins over allow.`,
+            `Denied: read of environment variable ${JSON.stringify(name.slice(0, 128))}: it is denied by --deny-env, and deny wins over allow.`,
           );
         }
       };
@@ -317,14 +313,14 @@ export function makePolicyGrants(options: PolicyGrantsOptions): Record<string, G
               if (deny.run.includes(program)) {
                 throw new CellError(
                   "POLICY_RULE_DENIED",
-                  `Denied: run ${shown}: it is denied by --deny-run=${program.slice(0, 128)}, and deny wins over allow.`,
+                  `Denied: run ${shown}: it is denied by --deny-run=${flagValue(program.slice(0, 128))}, and deny wins over allow.`,
                 );
               }
               const cap = caps.get(program);
               if (cap === undefined) {
                 throw new CellError(
                   "POLICY_RUN_DENIED",
-                  `Denied: run ${shown} (not granted). Run again with --allow-run=${program.slice(0, 128)}.`,
+                  `Denied: run ${shown} (not granted). Run again with --allow-run=${flagValue(program.slice(0, 128))}.`,
                 );
               }
               return cap.run(args);

@@ -38,7 +38,7 @@ import {
 } from "@padded-cell/caps";
 import { CellError } from "@padded-cell/membrane";
 import type { AccessRecorder, AccessUse } from "./policy-access-audit.js";
-import { pathCovers } from "./policy-grant-set.js";
+import { flagValue, pathCovers } from "./policy-grant-set.js";
 
 /** Canonical paths (`.` or `./a/b`) a `fs` grant allows and denies. */
 export interface FsRules {
@@ -114,7 +114,7 @@ const makeView = (view: View, rules: FsRules, record: AccessRecorder): DirCap =>
     if (denied !== undefined) {
       throw new CellError(
         "POLICY_RULE_DENIED",
-        `Denied: ${op} ${JSON.stringify(path)}: it is under the deny entry --deny-${flag}=${denied}, and deny wins over allow.`,
+        `Denied: ${op} ${JSON.stringify(path)}: it is under the deny entry --deny-${flag}=${flagValue(denied)}, and deny wins over allow.`,
       );
     }
     if (access === "write" && view.readOnly) {
@@ -133,7 +133,7 @@ const makeView = (view: View, rules: FsRules, record: AccessRecorder): DirCap =>
     if (!allowed) {
       throw new CellError(
         "POLICY_FS_DENIED",
-        `Denied: ${op} ${JSON.stringify(path)} (${access === "write" ? "write" : "read"} access was not granted). Run again with --allow-${flag}=${grantPath}.`,
+        `Denied: ${op} ${JSON.stringify(path)} (${access === "write" ? "write" : "read"} access was not granted). Run again with --allow-${flag}=${flagValue(grantPath)}.`,
       );
     }
     return `/${full.slice(view.under.length).join("/")}`;

@@ -58,6 +58,23 @@ export interface NotGiven {
 
 const usage = (message: string): CellError => new CellError("CLI_USAGE", message);
 
+const PLAIN = /^[\x21-\x7e]{1,300}$/;
+
+/**
+ * A value as it should follow `--flag=` in a message: as is when it is
+ * plain printable ASCII without spaces, else JSON-quoted, so a name with
+ * control characters cannot forge lines in a terminal or a log.
+ *
+ * @example
+ * ```ts
+ * flagValue("./docs");     // ./docs
+ * flagValue("./a\nb");     // "./a\nb"
+ * ```
+ */
+export function flagValue(value: string): string {
+  return PLAIN.test(value) ? value : JSON.stringify(value.slice(0, 300));
+}
+
 /**
  * Puts a path from a flag or a file into canonical cell form (`.` or
  * `./a/b`), resolving it against `cwd` (the cell's root).

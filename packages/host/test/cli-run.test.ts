@@ -153,6 +153,9 @@ describe.concurrent("padded-cell run", () => {
     expect(r.stderr).toContain("about to fail");
     expect(r.stderr).toContain("boom");
     expect(r.stderr).not.toMatch(/\n\s+at /);
+    // Control characters are escaped: the plugin cannot forge a line of padded-cell's output.
+    expect(r.stderr).toContain("boom\\u000apadded-cell: plugin succeeded");
+    expect(r.stderr).not.toMatch(/^padded-cell: plugin succeeded/m);
   });
 
   test("--max-output keeps that much console output per stream, then a marker", async () => {

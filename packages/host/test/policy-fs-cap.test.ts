@@ -118,6 +118,17 @@ describe("attacks", () => {
     expect(await codeOf(fs.readFile("/data/out-link.txt"))).toBe("FS_FILTERED");
   });
 
+  test("names that are not plain are quoted in denials; control characters never reach one", async () => {
+    const fs = makePolicyDirCap(dir, rules({}));
+    const spaced = (await fs.readFile("/my docs/a.txt").catch((e: Error) => e)) as Error;
+    expect(spaced.message).toContain('Run again with --allow-read="./my docs/a.txt".');
+    const forged = (await fs.readFile("/a\npadded-cell: ok").catch((e: Error) => e)) as Error & {
+      code: string;
+    };
+    expect(forged.code).toBe("FS_BAD_PATH");
+    expect(forged.message).not.toContain("\n");
+  });
+
   test("hostile path objects are refused without running their code", async () => {
     const fs = makePolicyDirCap(dir, rules({ read: ["."] }));
     let ran = false;
