@@ -1,6 +1,7 @@
 // Parsing the command line (in-process; the CLI itself is run in cli-run.test.ts).
 import { describe, expect, test } from "vitest";
 import { parseCliArgs } from "../src/cli-args.js";
+import { cliExitCodes, exitCodeFor } from "../src/cli-exit-codes.js";
 import { parseDuration, parseSize } from "../src/policy-units.js";
 
 describe("parseCliArgs", () => {
@@ -85,5 +86,36 @@ describe("sizes and durations", () => {
     for (const bad of ["5", "0s", "1h", "1e3ms", "99999999m"]) {
       expect(() => parseDuration(bad), bad).toThrow(/not a duration/);
     }
+  });
+});
+
+describe("exit codes", () => {
+  test("every error code maps to one documented exit code; unknown is a crash, never 0", () => {
+    const expected: [string | undefined, number][] = [
+      ["POLICY_FS_DENIED", cliExitCodes.DENIED],
+      ["NET_DENIED", cliExitCodes.DENIED],
+      ["HTTP_DENIED", cliExitCodes.DENIED],
+      ["ENV_DENIED", cliExitCodes.DENIED],
+      ["MODULE_DENIED", cliExitCodes.DENIED],
+      ["FS_OUTSIDE_ROOT", cliExitCodes.DENIED],
+      ["FS_FILTERED", cliExitCodes.DENIED],
+      ["FS_DENIED_READ_ONLY", cliExitCodes.DENIED],
+      ["CELL_OUT_OF_MEMORY", cliExitCodes.LIMIT],
+      ["CELL_CPU_EXCEEDED", cliExitCodes.LIMIT],
+      ["CELL_TIMEOUT", cliExitCodes.LIMIT],
+      ["CELL_OUTPUT_LIMIT", cliExitCodes.LIMIT],
+      ["QUOTA_EXCEEDED", cliExitCodes.LIMIT],
+      ["CLI_USAGE", cliExitCodes.USAGE],
+      ["POLICY_INVALID", cliExitCodes.USAGE],
+      ["MANIFEST_INVALID", cliExitCodes.USAGE],
+      ["CELL_CRASHED", cliExitCodes.CRASHED],
+      ["CELL_EXITED", cliExitCodes.CRASHED],
+      ["CELL_KILLED", cliExitCodes.CRASHED],
+      ["REVOKED", cliExitCodes.CRASHED],
+      ["SOMETHING_NEW", cliExitCodes.CRASHED],
+      [undefined, cliExitCodes.CRASHED],
+    ];
+    for (const [code, exit] of expected) expect(exitCodeFor(code), String(code)).toBe(exit);
+    expect(new Set(Object.values(cliExitCodes)).size).toBe(Object.keys(cliExitCodes).length);
   });
 });
