@@ -232,7 +232,13 @@ export async function runPlugin(args: RunArgs, io: CliIo): Promise<CliExitCode> 
       root: folder,
       imports: given.imports,
       isolation,
-      limits,
+      // A compartment takes no time limit (the CLI's own timer enforces --timeout there); a wall takes all.
+      limits:
+        isolation === "compartment"
+          ? limits.maxOutputBytes === undefined
+            ? {}
+            : { maxOutputBytes: limits.maxOutputBytes }
+          : limits,
       connectOutput: { stdout: io.stdout, stderr: io.stderr },
     });
     if (cell.isolation !== isolation) {
