@@ -1,6 +1,5 @@
-// The padded-cell CLI with a wall: --isolation=worker, --cpu, --memory.
-// Only worker cells are tested: when this was written, createCell ran worker
-// cells, and process cells ended at start-up (CELL_EXITED) in this tree.
+// The padded-cell CLI with a wall: --isolation=worker|process, --cpu, --memory.
+// Limits are tested on worker cells; grants across both walls.
 import { beforeAll, describe, expect, test } from "vitest";
 import { cliExitCodes } from "../src/cli-exit-codes.js";
 import { build, cli, fixture, workdir } from "./fixtures/cli/harness.js";
@@ -12,23 +11,26 @@ beforeAll(async () => {
 }, 60_000);
 
 describe.concurrent("walled cells", () => {
-  test("grants cross the wall; a denial names the flag the same way", async () => {
-    const r = await cli(
-      [
-        "run",
-        fixture("probe/index.js"),
-        "--isolation=worker",
-        "--allow-read=./data",
-        "--allow-env=PROBE",
-      ],
-      dir,
-      { PROBE: "/data/a.txt,/other.txt" },
-    );
-    expect(r.code).toBe(cliExitCodes.OK);
-    const report = JSON.parse(r.stdout) as Record<string, string>;
-    expect(report["/data/a.txt"]).toBe("text:hello");
-    expect(report["/other.txt"]).toMatch(/^POLICY_FS_DENIED: .*--allow-read=\.\/other\.txt/);
-  });
+  test.each(["worker", "process"])(
+    "grants cross the %s wall; a denial names the flag the same way",
+    async (isolation) => {
+      const r = await cli(
+        [
+          "run",
+          fixture("probe/index.js"),
+          `--isolation=${isolation}`,
+          "--allow-read=./data",
+          "--allow-env=PROBE",
+        ],
+        dir,
+        { PROBE: "/data/a.txt,/other.txt" },
+      );
+      expect(r.code).toBe(cliExitCodes.OK);
+      const report = JSON.parse(r.stdout) as Record<string, string>;
+      expect(report["/data/a.txt"]).toBe("text:hello");
+      expect(report["/other.txt"]).toMatch(/^POLICY_FS_DENIED: .*--allow-read=\.\/other\.txt/);
+    },
+  );
 
   test("--cpu stops a plugin that never yields (exit 4); worker is the default wall", async () => {
     const r = await cli(["run", fixture("spin/index.js"), "--cpu=300ms"], dir);
