@@ -6,11 +6,12 @@
 //   <!-- run -->         a shell command; the next block (```text) is its output
 //   <!-- setup -->       shell commands a reader runs once (checked, not all run)
 //   <!-- snippet -->     TypeScript that a test imports and runs as a module
+//   <!-- sample -->      sample output, whose format a test checks
 import { readFile } from "node:fs/promises";
 
 /** One fenced block and how it is exercised. */
 export interface DocBlock {
-  readonly kind: "file" | "run" | "output" | "setup" | "snippet";
+  readonly kind: "file" | "run" | "output" | "setup" | "snippet" | "sample";
   readonly lang: string;
   readonly text: string;
   /** For `file` blocks. */
@@ -21,7 +22,7 @@ export interface DocBlock {
   readonly line: number;
 }
 
-const MARKER = /^<!-- (file: (\S+)|run|setup|snippet) -->$/;
+const MARKER = /^<!-- (file: (\S+)|run|setup|snippet|sample) -->$/;
 
 /** Parses `guide` into its blocks; throws on a block without a marker. */
 export const readDocBlocks = async (guide: string): Promise<DocBlock[]> => {
