@@ -3,20 +3,19 @@
  * cells and channels.
  *
  * Invariants:
- * 1. No cell exists before the realm is locked down.
+ * 1. No cell exists before the realm is locked down (importing this package
+ *    locks it down; see host-lockdown.ts).
  * 2. Closing the host revokes every cell it made.
  */
 import type { CellAuditSink } from "./audit-sink.js";
 import type { Cell, CellOptions } from "./cell-types.js";
 import { makeChannel, type Channel } from "./channel.js";
 import { makeCompartmentCell, type CellHandle, type CellHostContext } from "./compartment-cell.js";
-import { ensureLockdown, type HostLockdownOptions } from "./host-lockdown.js";
+import { makeWalledCell } from "./walled-cell.js";
 import { CellError } from "@padded-cell/membrane";
 
 /** Options of {@link createHost}. */
 export interface HostOptions {
-  /** SES lockdown options (default: SES's defaults). See the host README. */
-  readonly lockdown?: HostLockdownOptions;
   /** Receives a record of every capability use by every cell. */
   readonly audit?: CellAuditSink;
 }
@@ -32,8 +31,9 @@ export interface Host {
 }
 
 /**
- * Creates a host: locks the realm down (once per process) and returns a
- * factory of cells.
+ * Creates a host: a factory of cells. The realm was locked down when
+ * `@padded-cell/host` loaded (with SES's defaults, unless the application
+ * called `lockdown(options)` itself before importing it).
  *
  * @example
  * ```ts
@@ -50,7 +50,6 @@ export interface Host {
  * ```
  */
 export async function createHost(options: HostOptions = {}): Promise<Host> {
-  ensureLockdown(options.lockdown);
   const cells = new Set<Cell>();
   let closed = false;
 
@@ -68,6 +67,28 @@ export async function createHost(options: HostOptions = {}): Promise<Host> {
   return harden({
     async createCell(cellOptions: CellOptions) {
       if (closed) throw new CellError("REVOKED", "This host was closed.");
+      const isolation = cellOptions?.isolation ?? "compartment";
+      if (isolation === "worker" || isolation === "process") {
+        const cell = await makeWalledCell(cellOptions, context);
+        cells.add(cell);
+        return cell;
+      }
+      if (isolation !== "compartment") {
+        throw new CellError(
+          "CELL_BAD_OPTIONS",
+          'isolation must be "compartment", "worker" or "process".',
+        );
+      }
+      if (
+        cellOptions.limits?.memoryMb !== undefined ||
+        cellOptions.limits?.cpuMs !== undefined ||
+        cellOptions.limits?.wallMs !== undefined
+      ) {
+        throw new CellError(
+          "CELL_BAD_OPTIONS",
+          'Memory, CPU and time limits need a wall: use isolation "worker" or "process".',
+        );
+      }
       const handle = await makeCompartmentCell(cellOptions, context);
       cells.add(handle.cell);
       return handle.cell;

@@ -12,12 +12,6 @@
  * ```
  */
 export const hostErrorCodes = {
-  HOST_LOCKDOWN_CONFLICT: {
-    cause:
-      "createHost was called with lockdown options that differ from those this process was already locked down with. SES locks a realm down once.",
-    mitigation:
-      "Call createHost with the same lockdown options every time (or none), or create one host and share it.",
-  },
   CELL_BAD_OPTIONS: {
     cause:
       "createCell received options it cannot use: a missing or malformed name, grants, root or limits.",

@@ -1,47 +1,26 @@
 /**
  * Brings the realm into the hardened state cells need: SES `lockdown()`,
- * called at most once per process.
+ * once per process, as `@padded-cell/host` loads.
+ *
+ * Why at load: the Endo libraries the host builds on (CapTP, the compartment
+ * mapper) harden their exports as they load, and once anything has hardened
+ * objects SES can no longer lock the realm down. So this module is the first
+ * thing the package index imports.
  *
  * Invariants:
- * 1. `lockdown()` runs once. A second host with the same options shares the
- *    realm; one with different options fails with HOST_LOCKDOWN_CONFLICT
- *    rather than crashing with SES's own error.
- * 2. A realm that something else already locked down is accepted as it is
- *    (its options cannot be read back); this is documented, not guessed at.
- *
- * The default options are SES's defaults: above all `errorTaming: "safe"`,
- * which keeps a cell from reading the stack (and so the host's file paths)
- * of errors it creates while host code is on the stack.
+ * 1. `lockdown()` runs at most once. A realm that was already locked down
+ *    (by the application, with its own options, before importing the host)
+ *    is accepted as it is; SES's defaults are used otherwise, above all
+ *    `errorTaming: "safe"`, which keeps a cell from reading the stack (and so
+ *    the host's file paths) of errors it creates while host code is on the
+ *    stack.
+ * 2. Exports that waited for lockdown are hardened before any cell exists.
  */
 import "ses";
-import { CellError, hardenPendingExports } from "@padded-cell/membrane";
-
-/** The lockdown options a host passes to SES. */
-export type HostLockdownOptions = Parameters<typeof lockdown>[0];
-
-let lockedWith: string | undefined;
+import { hardenPendingExports } from "@padded-cell/membrane";
 
 const isLockedDown = (): boolean =>
-  Object.isFrozen(Object.prototype) && Object.isFrozen(Array.prototype);
+  typeof harden === "function" && Object.isFrozen(Array.prototype);
 
-/** Locks the realm down, once; see the file header. @internal */
-export const ensureLockdown = (options: HostLockdownOptions = {}): void => {
-  const key = JSON.stringify(options ?? {});
-  if (lockedWith !== undefined) {
-    if (lockedWith !== key && lockedWith !== "external") {
-      throw new CellError(
-        "HOST_LOCKDOWN_CONFLICT",
-        `This process is already locked down with ${lockedWith}; a host asked for ${key}. ` +
-          "SES locks a realm down once: use the same options for every host.",
-      );
-    }
-    return;
-  }
-  if (isLockedDown()) {
-    lockedWith = "external";
-  } else {
-    lockdown(options);
-    lockedWith = key;
-  }
-  hardenPendingExports();
-};
+if (!isLockedDown()) lockdown();
+hardenPendingExports();

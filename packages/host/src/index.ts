@@ -1,3 +1,5 @@
+// First: lock the realm down before any Endo library loads (see host-lockdown.ts).
+import "./host-lockdown.js";
 export { startWall, bootWall } from "./wall-start.js";
 export type { StartWallOptions, WallKind } from "./wall-start.js";
 export { makeWallPool } from "./wall-pool.js";
@@ -15,7 +17,6 @@ export { wallErrorCodes } from "./wall-error-codes.js";
 export type { WallErrorCode, WallErrorCodeDoc } from "./wall-error-codes.js";
 export { createHost } from "./create-host.js";
 export type { Host, HostOptions } from "./create-host.js";
-export type { HostLockdownOptions } from "./host-lockdown.js";
 export type { Cell, CellLimits, CellOptions, CellOutput, Isolation } from "./cell-types.js";
 export type { Grant, GrantContext, GrantFactory } from "./cell-grant.js";
 export { nestedCells } from "./nested-cells.js";
@@ -23,7 +24,12 @@ export type { CellsCap, NestedCellsOptions, SubCell } from "./nested-cells.js";
 export { makeChannel } from "./channel.js";
 export type { Channel, ChannelEnd } from "./channel.js";
 export { makeFileAuditSink, makeMemoryAuditSink } from "./audit-sink.js";
-export type { CellAuditRecord, CellAuditSink, FileAuditSink, MemoryAuditSink } from "./audit-sink.js";
+export type {
+  CellAuditRecord,
+  CellAuditSink,
+  FileAuditSink,
+  MemoryAuditSink,
+} from "./audit-sink.js";
 export { hostErrorCodes } from "./host-error-codes.js";
 export type { HostErrorCode } from "./host-error-codes.js";
 export { makeModuleLoader } from "./module-loader.js";
@@ -41,7 +47,12 @@ export type { SchemaKind } from "./policy-schema-check.js";
 export { makePolicyGrants } from "./policy-caps.js";
 export type { PolicyGrantsOptions } from "./policy-caps.js";
 export { makeAccessAuditFile } from "./policy-access-audit.js";
-export type { AccessAuditFile, AccessRecord, AccessSink, AccessUse } from "./policy-access-audit.js";
+export type {
+  AccessAuditFile,
+  AccessRecord,
+  AccessSink,
+  AccessUse,
+} from "./policy-access-audit.js";
 export { generatePolicy } from "./policy-generate.js";
 export type { GeneratedPolicy } from "./policy-generate.js";
 export { policyErrorCodes } from "./policy-error-codes.js";
@@ -50,3 +61,4 @@ export { cliExitCodes } from "./cli-exit-codes.js";
 export type { CliExitCode } from "./cli-exit-codes.js";
 export { runCli } from "./cli-main.js";
 export type { CliIo } from "./cli-run.js";
+export type { WalledCell } from "./walled-cell.js";

@@ -28,7 +28,13 @@ import { makeModuleSourceCache } from "./module-source-cache.js";
  * Compiled ES modules, shared by every loader of this host (see
  * module-source-cache.ts for why sharing them shares no state).
  */
-const compiledModules = makeModuleSourceCache({ maxEntries: 4096, maxChars: 64 * 1024 * 1024 });
+let compiledModulesCache: ReturnType<typeof makeModuleSourceCache> | undefined;
+// Made on first use, after lockdown (it hardens what it returns).
+const compiledModules = () =>
+  (compiledModulesCache ??= makeModuleSourceCache({
+    maxEntries: 4096,
+    maxChars: 64 * 1024 * 1024,
+  }));
 
 type Parsers = typeof defaultParserForLanguage;
 type Parser = Parsers["cjs"];
@@ -96,7 +102,7 @@ export const makeNodeParsers = (
     const source = textDecoder.decode(bytes);
     const location = `${args[2]}`;
     if (parser === mjsParser) {
-      const record = compiledModules.get(location, source);
+      const record = compiledModules().get(location, source);
       if (record !== undefined)
         return { parser: "mjs", bytes, record } as ReturnType<Parser["parse"]>;
     }
@@ -114,7 +120,7 @@ export const makeNodeParsers = (
           if (error !== undefined) throw error;
         }
       }
-      compiledModules.set(location, source, parsed.record as object);
+      compiledModules().set(location, source, parsed.record as object);
     }
     return parsed;
   };

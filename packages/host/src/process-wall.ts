@@ -21,6 +21,7 @@
  * the V8 heap (native buffers); the supervisor's CPU meter and `kill` cover
  * time, the heap cap covers the JavaScript heap.
  */
+import { hardenExport } from "@padded-cell/membrane";
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, realpathSync, rmSync, statSync } from "node:fs";
 import { readFile } from "node:fs/promises";
@@ -68,7 +69,14 @@ const childReadRoots = (entry: string): string[] => {
   // The package directory (dist/ and its node_modules links), not only dist/:
   // module resolution stats the links on the way to the store.
   const roots = new Set<string>([dirname(dirname(realpathSync(entry)))]);
-  for (const dep of ["ses", "@endo/captp", "@endo/far", "@endo/marshal", "@endo/module-source"]) {
+  for (const dep of [
+    "ses",
+    "@endo/captp",
+    "@endo/far",
+    "@endo/marshal",
+    "@endo/module-source",
+    "@padded-cell/membrane",
+  ]) {
     roots.add(nodeModulesRootOf(require.resolve(dep)));
   }
   readRoots = [...roots];
@@ -190,4 +198,4 @@ export const startProcessTransport = (
     id: child.pid ?? -1,
   });
 };
-harden(startProcessTransport);
+hardenExport(startProcessTransport);

@@ -32,6 +32,7 @@
  * It does not transport messages (see wall-channel.ts) and does not limit
  * resources (see the supervisors).
  */
+import { hardenExport } from "@padded-cell/membrane";
 import { E, Far } from "@endo/far";
 import { makeTagged, passStyleOf, type Passable } from "@endo/marshal";
 
@@ -147,7 +148,7 @@ export const errorToData = (err: unknown): WallErrorData => {
     return harden({ name: "Error", message: "unreadable error" });
   }
 };
-harden(errorToData);
+hardenExport(errorToData);
 
 /**
  * Makes an error on this side from error data that crossed the wall: a
@@ -162,7 +163,7 @@ export const dataToError = (data: WallErrorData): Error => {
   Object.defineProperty(err, "name", { value: data.name, writable: true, configurable: true });
   return err;
 };
-harden(dataToError);
+hardenExport(dataToError);
 
 const readErrorData = (raw: unknown): WallErrorData => {
   const r = raw as Record<string, unknown> | undefined;
@@ -474,4 +475,4 @@ export const makeWallCodec = ({ makeError, side }: WallCodecOptions): WallCodec 
 
   return harden({ exportValue, importValue, revoke, cut });
 };
-harden(makeWallCodec);
+hardenExport(makeWallCodec);

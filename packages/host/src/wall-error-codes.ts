@@ -11,6 +11,7 @@
  * It does not decide the wording of a message; the supervisor writes messages
  * in the cell's terms (limits and names the host chose), never host paths.
  */
+import { hardenExport } from "@padded-cell/membrane";
 
 /**
  * A stable code of a wall fault or fate.
@@ -123,4 +124,5 @@ const table: Readonly<Record<WallErrorCode, WallErrorCodeDoc>> = {
  * console.log(wallErrorCodes.CELL_CPU_EXCEEDED.mitigation);
  * ```
  */
-export const wallErrorCodes: Readonly<Record<WallErrorCode, WallErrorCodeDoc>> = harden(table);
+export const wallErrorCodes: Readonly<Record<WallErrorCode, WallErrorCodeDoc>> =
+  hardenExport(table);

@@ -10,6 +10,7 @@
  *
  * It does not observe the wall; the supervisors decide which fate applies.
  */
+import { hardenExport } from "@padded-cell/membrane";
 import type { WallErrorCode } from "./wall-error-codes.js";
 
 /**
@@ -49,7 +50,7 @@ export interface CellFate {
   readonly message: string;
 }
 
-const kindOfCode: Readonly<Record<WallErrorCode, CellFateKind>> = harden({
+const kindOfCode: Readonly<Record<WallErrorCode, CellFateKind>> = hardenExport({
   CELL_OK: "ok",
   CELL_OUT_OF_MEMORY: "out-of-memory",
   CELL_CPU_EXCEEDED: "cpu-exceeded",
@@ -75,4 +76,4 @@ const kindOfCode: Readonly<Record<WallErrorCode, CellFateKind>> = harden({
  */
 export const makeCellFate = (code: WallErrorCode, message: string): CellFate =>
   harden({ kind: kindOfCode[code], code, message });
-harden(makeCellFate);
+hardenExport(makeCellFate);

@@ -14,6 +14,7 @@
  *
  * It does not validate what a frame means; the supervisor does.
  */
+import { hardenExport } from "@padded-cell/membrane";
 
 /** A frame reader: feed it chunks as they arrive. */
 export interface FrameReader {
@@ -70,7 +71,7 @@ export const makeFrameReader = (
   };
   return harden({ push });
 };
-harden(makeFrameReader);
+hardenExport(makeFrameReader);
 
 /**
  * Encodes one frame. `JSON.stringify` escapes newlines inside strings, so a
@@ -82,4 +83,4 @@ harden(makeFrameReader);
  * ```
  */
 export const encodeFrame = (value: unknown): string => `${JSON.stringify(value)}\n`;
-harden(encodeFrame);
+hardenExport(encodeFrame);

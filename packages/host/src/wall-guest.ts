@@ -23,6 +23,7 @@
  * It does not enforce CPU, memory or time limits: the host's supervisor does,
  * from outside the wall, because code inside cannot police itself.
  */
+import { hardenExport } from "@padded-cell/membrane";
 import { makeCapTP } from "./wall-captp.js";
 import { errorToData, dataToError, makeWallCodec } from "./wall-codec.js";
 
@@ -174,4 +175,4 @@ export const runWallGuest = (port: GuestPort): void => {
   });
   port.post({ pc: "ready" });
 };
-harden(runWallGuest);
+hardenExport(runWallGuest);

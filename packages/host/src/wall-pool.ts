@@ -13,7 +13,7 @@
  * It does not share a wall between cells, and memory/stack limits are the
  * pool's (fixed when its walls start), not the cell's.
  */
-import { CellError } from "@padded-cell/membrane";
+import { CellError, hardenExport } from "@padded-cell/membrane";
 import { bootWall, type WallKind } from "./wall-start.js";
 import type { BootedWall, Wall, WallLimits, WallOutputHandler } from "./wall-supervisor.js";
 
@@ -113,4 +113,4 @@ export const makeWallPool = ({ kind, size, limits = {} }: WallPoolOptions): Wall
 
   return harden({ acquire, size: () => idle.length, close });
 };
-harden(makeWallPool);
+hardenExport(makeWallPool);

@@ -10,6 +10,7 @@
  *
  * It does not pool walls (see wall-pool.ts).
  */
+import { hardenExport } from "@padded-cell/membrane";
 import { startProcessTransport } from "./process-wall.js";
 import {
   superviseWall,
@@ -75,7 +76,7 @@ export const bootWall = (kind: WallKind, limits: WallLimits = {}): BootedWall =>
       : startProcessTransport(limits, events),
   );
 };
-harden(bootWall);
+hardenExport(bootWall);
 
 /**
  * Starts a cell behind a wall and resolves once the wall's runtime is locked
@@ -98,4 +99,4 @@ export const startWall = async (options: StartWallOptions): Promise<Wall> => {
   await booted.ready;
   return booted.activate(options);
 };
-harden(startWall);
+hardenExport(startWall);

@@ -26,7 +26,7 @@
 // bootstrap has not (idempotent).
 import "@endo/eventual-send/shim.js";
 import { makeCapTP } from "./wall-captp.js";
-import { CellError } from "@padded-cell/membrane";
+import { CellError, hardenExport } from "@padded-cell/membrane";
 import { dataToError, makeWallCodec, type WallErrorData } from "./wall-codec.js";
 import type { WallErrorCode } from "./wall-error-codes.js";
 import { makeCellFate, type CellFate } from "./wall-fate.js";
@@ -380,4 +380,4 @@ export const superviseWall = (
     terminate,
   });
 };
-harden(superviseWall);
+hardenExport(superviseWall);

@@ -14,6 +14,7 @@
  * It does not isolate memory corruption or native crashes from the host
  * process (a thread shares the process); use the process wall for that.
  */
+import { hardenExport } from "@padded-cell/membrane";
 import { Worker } from "node:worker_threads";
 import type { WallLimits, WallTransport, WallTransportEvents } from "./wall-supervisor.js";
 
@@ -104,4 +105,4 @@ export const startWorkerTransport = (
     id: worker.threadId,
   });
 };
-harden(startWorkerTransport);
+hardenExport(startWorkerTransport);

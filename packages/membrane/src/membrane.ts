@@ -149,13 +149,13 @@ export function makeMembrane(name: string): Membrane {
       return root.domain(null, null).toHost(guestValue) as T;
     },
     revocable<T>(hostValue: T, options: { name?: string; policy?: Policy } = {}): Caretaker<T> {
-      const label = checkName(options.name ?? "view", "A caretaker's name");
+      const label = checkName(options.name ?? "a view", "A caretaker's name");
       // A caretaker of a view lives inside the view's lifetime: it dies
       // with the view, and can be revoked alone.
       const view = isObjectLike(hostValue) ? registry.towardsGuest.get(hostValue) : undefined;
       const parent = view?.lifetime ?? root;
       if (parent.isGone()) throw parent.revokedError();
-      const lifetime = new Lifetime(`"${label}" (in membrane "${name}")`, parent, registry);
+      const lifetime = new Lifetime(`${label} (in membrane "${name}")`, parent, registry);
       const proxy = wrapIn(lifetime, hostValue, options.policy) as T;
       // Not harden(): hardening a record that holds a view would walk into
       // the view and freeze a snapshot of everything reachable through it.

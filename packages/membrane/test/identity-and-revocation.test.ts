@@ -121,7 +121,7 @@ describe("revocation (point 6)", () => {
     run("globalThis.dir = fs.dir");
     caretaker.revoke("fs withdrawn");
     expect(() => run("dir.read()")).toThrow(
-      /"fs" \(in membrane "cell"\) was revoked \(fs withdrawn\)/,
+      /fs \(in membrane "cell"\) was revoked \(fs withdrawn\)/,
     );
     expect(run("other.ok()")).toBe(true);
     membrane.revoke("all");

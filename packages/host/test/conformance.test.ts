@@ -1,0 +1,108 @@
+// One behaviour, three walls: the same plugin code, grants, denials,
+// revocation, error codes and messages, and audit records, at every
+// isolation level. Results are compared across levels, not only checked.
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { makeMemoryDirCap } from "@padded-cell/caps";
+import { describe, expect, test } from "vitest";
+import { createHost, makeMemoryAuditSink, type Cell, type Isolation } from "../src/index.js";
+
+const LEVELS: Isolation[] = ["compartment", "worker", "process"];
+
+const PLUGIN = `
+export async function main(caps) {
+  const text = await caps.fs.readFile("/a.txt", { encoding: "utf8" });
+  const denied = await caps.docs.writeFile("/x.txt", "no").then(() => "written", (e) => e.code + ": " + e.message);
+  const missing = await caps.fs.readFile("/nope.txt").then(() => "found", (e) => e.code + ": " + e.message);
+  console.log("plugin ran");
+  return { text, denied, missing };
+}
+`;
+
+const behaviour = async (isolation: Isolation) => {
+  const audit = makeMemoryAuditSink(100);
+  const host = await createHost({ audit: audit.sink });
+  const root = await mkdtemp(join(tmpdir(), "conformance-"));
+  await writeFile(join(root, "package.json"), JSON.stringify({ name: "plugin", type: "module" }));
+  await writeFile(join(root, "main.js"), PLUGIN);
+  const cell: Cell = await host.createCell({
+    name: "plugin",
+    isolation,
+    root,
+    grants: {
+      fs: makeMemoryDirCap({ seed: { "/a.txt": "hello" } }),
+      docs: makeMemoryDirCap({ seed: { "/d.md": "# d" } }).readOnly(),
+      svc: harden({ ping: async (x: string) => `pong ${x}` }),
+    },
+  });
+  try {
+    // A compartment cell's results are live views that die with the cell;
+    // a walled cell's are copies. What the host keeps, it copies.
+    const result = JSON.parse(JSON.stringify(await cell.run("./main.js")));
+    const evaluated = await cell.evaluate(`caps.svc.ping("a")`);
+    await cell.revokeGrant("svc", "svc withdrawn");
+    const afterRevoke = await cell.evaluate(
+      `(async () => caps.svc.ping("b"))().then(() => "alive", (e) => e.code)`,
+    );
+    const stillGranted = await cell.evaluate(`caps.fs.readFile("/a.txt", { encoding: "utf8" })`);
+    const records = audit
+      .records()
+      .map(({ cell: c, grant, method, outcome, code }) => ({ c, grant, method, outcome, code }));
+    return {
+      result,
+      evaluated,
+      afterRevoke,
+      stillGranted,
+      records,
+      printed: cell.output().stdout.includes("plugin ran"),
+    };
+  } finally {
+    await cell.revoke("test done");
+  }
+};
+
+describe("one behaviour at every isolation level", () => {
+  test("grants, denials, revocation, error codes and messages, and audit records are identical", async () => {
+    const results = [];
+    for (const level of LEVELS) results.push(await behaviour(level));
+    const [compartment, ...walled] = results;
+    expect(compartment).toMatchObject({
+      result: {
+        text: "hello",
+        denied: expect.stringMatching(/^FS_/),
+        missing: expect.stringMatching(/^ENOENT: /),
+      },
+      evaluated: "pong a",
+      afterRevoke: "REVOKED",
+      stillGranted: "hello",
+      printed: true,
+    });
+    for (const other of walled) expect(other).toEqual(compartment);
+  }, 60_000);
+});
+
+describe("walls contain what a compartment cannot", () => {
+  test.each(["worker", "process"] as const)(
+    "%s: an infinite loop is stopped, the host stays responsive, the fate is typed",
+    async (isolation) => {
+      const host = await createHost();
+      const cell = await host.createCell({ name: "looper", isolation, limits: { cpuMs: 200 } });
+      const outcome = await cell.evaluate("for (;;) {}").then(
+        () => "returned",
+        (e: { code?: string }) => e.code,
+      );
+      expect(outcome).toMatch(/^CELL_(CPU_EXCEEDED|TIMEOUT|TERMINATED)$/);
+      expect(await (cell as Cell & { fate: Promise<{ code: string }> }).fate).toMatchObject({
+        code: "CELL_CPU_EXCEEDED",
+      });
+    },
+    30_000,
+  );
+  test("a compartment cell refuses limits it cannot enforce", async () => {
+    const host = await createHost();
+    await expect(host.createCell({ name: "x", limits: { memoryMb: 64 } })).rejects.toMatchObject({
+      code: "CELL_BAD_OPTIONS",
+    });
+  });
+});
