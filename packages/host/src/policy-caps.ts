@@ -31,7 +31,7 @@ import {
   makeTimers,
   type SubprocessCap,
 } from "@padded-cell/caps";
-import { CellError } from "@padded-cell/membrane";
+import { CellError, hardenExport } from "@padded-cell/membrane";
 import type { Grant } from "./cell-grant.js";
 import {
   isConcreteNetName,
@@ -69,7 +69,7 @@ export interface PolicyGrantsOptions {
   readonly runMaxOutputBytes?: number;
 }
 
-const HTTP_METHODS = harden(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
+const HTTP_METHODS = hardenExport(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
 const IP_OR_LOCAL = /^(localhost|\[[0-9a-f:.]+\]|[0-9]{1,3}(\.[0-9]{1,3}){3})$/i;
 const URLCtor = URL;
 
