@@ -1,4 +1,4 @@
-// The guides as a set: every guide in docs/ is on the site (docs/guides.md
+// The guides as a set: every guide in docs/ is on the site (docs/Guides.md
 // lists it), every link between guides leads to a guide, and the
 // Performance guide describes the benchmarks that exist, in the format
 // bench/run.js prints.
@@ -13,12 +13,12 @@ const repo = join(examplesDir, "..", "..");
 const docs = join(repo, "docs");
 
 const guideFiles = async () =>
-  (await readdir(docs)).filter((f) => f.endsWith(".md") && f !== "index.md" && f !== "guides.md");
+  (await readdir(docs)).filter((f) => f.endsWith(".md") && f !== "index.md" && f !== "Guides.md");
 
 const siteChildren = async (): Promise<Record<string, string>> => {
-  const text = await readFile(join(docs, "guides.md"), "utf8");
+  const text = await readFile(join(docs, "Guides.md"), "utf8");
   const front = /^---\n([\s\S]*?)\n---\n/.exec(text)?.[1];
-  if (front === undefined) throw new Error("docs/guides.md has no frontmatter");
+  if (front === undefined) throw new Error("docs/Guides.md has no frontmatter");
   return (parseYaml(front) as { children: Record<string, string> }).children;
 };
 
@@ -29,7 +29,7 @@ describe("the guides", () => {
   });
 
   it("the Guides page's table links every guide, in the site's order", async () => {
-    const text = await readFile(join(docs, "guides.md"), "utf8");
+    const text = await readFile(join(docs, "Guides.md"), "utf8");
     const linked = [...text.matchAll(/^\| \[[^\]]+\]\(([\w-]+\.md)\)/gm)].map((m) => m[1]);
     expect(linked).toEqual(Object.values(await siteChildren()));
   });
