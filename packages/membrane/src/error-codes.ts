@@ -34,6 +34,12 @@ export const membraneErrorCodes = {
       "The host passed something that is not a policy made by readOnly(), hide(), allowOnly(), substitute(), observe() or compose(), or gave one of them a bad argument.",
     mitigation: "Build policies only with the factories of @padded-cell/membrane.",
   },
+  MEMBRANE_HOSTILE_VALUE: {
+    cause:
+      "A value the cell passed to the host threw while the membrane examined it (a Proxy whose traps throw, for example); the value was refused.",
+    mitigation:
+      "Pass plain values, or objects whose prototype chain and properties can be read without throwing.",
+  },
   MEMBRANE_NOT_LOCKED_DOWN: {
     cause: "makeMembrane was called in a realm that SES has not locked down.",
     mitigation:
