@@ -1,12 +1,15 @@
 /**
  * Example 3: an untrusted-script runner. Users submit scripts; each runs in
- * its own worker-thread or child-process cell with memory, CPU and time
- * limits. An infinite loop and a memory bomb are stopped and reported, while
- * the runner (the host's event loop) keeps serving the other scripts.
+ * its own worker-thread or child-process cell (`createCell({ isolation,
+ * limits })`) with memory, CPU and time limits. An infinite loop and a
+ * memory bomb are stopped and reported, while the runner (the host's event
+ * loop) keeps serving the other scripts.
  *
- * It uses `startWall` from @padded-cell/host: `createCell({ isolation })`
- * was not wired to walls when this example was written. The scripts are the
- * same either way: `export const main = async (caps) => ...`.
+ * The well-behaved scripts run in process cells, whose CPU budget is real
+ * CPU time; a worker's budget is the time its event loop was busy, which on
+ * a starved machine also counts time spent waiting for a CPU (see the
+ * Isolation levels guide), so it suits stopping a runaway loop better than
+ * metering honest work.
  *
  * Invariants shown (and tested in test/script-runner.test.ts):
  * 1. A script that exceeds its CPU budget ends with CELL_CPU_EXCEEDED, one
@@ -15,24 +18,23 @@
  * 3. A script reaches only its grant (`caps.input`); it has no `process`,
  *    `require` or file system.
  *
- * The well-behaved scripts run in process cells, whose CPU budget is real
- * CPU time; a worker's budget is the time its event loop was busy, which on
- * a starved machine also counts time spent waiting for a CPU (see the
- * Isolation levels guide), so it suits stopping a runaway loop better than
- * metering honest work.
- *
  * It does not queue or rate-limit submissions; it runs them all at once.
  */
-import { startWall, type CellFate, type WallKind } from "@padded-cell/host";
-import type { Narrator } from "./tour-output.js";
-import { toDenial, type Denial } from "./tour-output.js";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { CellFate, Host, WalledCell } from "@padded-cell/host";
+import { toDenial, type Denial, type Narrator } from "./tour-output.js";
+
+/** Where a script runs. */
+export type ScriptWall = "worker" | "process";
 
 /** A submitted script. */
 export interface Submission {
   /** A name for messages. */
   readonly name: string;
   /** Where it runs. */
-  readonly kind: WallKind;
+  readonly kind: ScriptWall;
   /** An ES module exporting `main(caps)`. */
   readonly source: string;
 }
@@ -40,10 +42,12 @@ export interface Submission {
 /** What became of a script. */
 export interface ScriptOutcome {
   readonly name: string;
-  readonly kind: WallKind;
+  readonly kind: ScriptWall;
+  /** `completed`: main returned; `stopped`: a limit or crash ended the cell; `failed`: main threw. */
+  readonly status: "completed" | "stopped" | "failed";
   /** `main`'s result when it completed. */
   readonly result?: unknown;
-  /** How the cell ended (`ok` when the runner terminated it after success). */
+  /** How the cell ended (`revoked` when the runner ended it after the script). */
   readonly fate: CellFate;
   /** What the script printed. */
   readonly output: string;
@@ -110,30 +114,53 @@ const makeInput = () =>
     text: async () => "a capability is an unforgeable reference that designates and authorises",
   });
 
-/** Runs one script to its end and reports its fate. */
-export const runScript = async (submission: Submission): Promise<ScriptOutcome> => {
-  let output = "";
-  const wall = await startWall({
-    kind: submission.kind,
+/** Fates that mean the wall stopped the script. */
+const STOPPED = new Set([
+  "out-of-memory",
+  "cpu-exceeded",
+  "timeout",
+  "output-limit",
+  "crashed",
+  "exited",
+  "killed",
+]);
+
+/**
+ * Runs one script to its end in a walled cell of `host` and reports how it
+ * went.
+ *
+ * @example
+ * ```ts
+ * const outcome = await runScript(host, { name: "hi", kind: "worker", source: "export const main = async () => 1;" });
+ * outcome.status; // "completed"
+ * ```
+ */
+export const runScript = async (host: Host, submission: Submission): Promise<ScriptOutcome> => {
+  // A walled cell runs one self-contained module from its folder.
+  const folder = await mkdtemp(join(tmpdir(), "padded-cell-script-"));
+  await writeFile(join(folder, "script.js"), submission.source);
+  const cell = (await host.createCell({
     name: submission.name,
-    grants: { input: makeInput() },
+    isolation: submission.kind,
+    root: folder,
     limits: SCRIPT_LIMITS,
-    onOutput: (_stream, text) => void (output += text),
-  });
+    grants: { input: makeInput() },
+  })) as WalledCell;
+  const { name, kind } = submission;
   try {
-    const result = await wall.run(submission.source);
-    const fate = await wall.terminate("script finished");
-    return harden({ name: submission.name, kind: submission.kind, result, fate, output });
+    const result = await cell.run("./script.js");
+    await cell.revoke("script finished");
+    const fate = await cell.fate;
+    return harden({ name, kind, status: "completed", result, fate, output: cell.output().stdout });
   } catch (error) {
     // The wall ended (a limit, a crash: the fate says which) or the script threw.
-    const fate = await Promise.race([wall.fate, wall.terminate("script failed")]);
-    return harden({
-      name: submission.name,
-      kind: submission.kind,
-      fate,
-      output,
-      error: toDenial(error),
-    });
+    await cell.revoke("script failed");
+    const fate = await cell.fate;
+    const status = STOPPED.has(fate.kind) ? "stopped" : "failed";
+    const output = cell.output().stdout;
+    return harden({ name, kind, status, fate, output, error: toDenial(error) });
+  } finally {
+    await rm(folder, { recursive: true, force: true });
   }
 };
 
@@ -146,6 +173,7 @@ export interface ScriptRunnerResult {
 
 /** Options of {@link runScriptRunner}. */
 export interface ScriptRunnerOptions {
+  readonly host: Host;
   readonly narrator: Narrator;
   /** Scripts to run (default {@link SAMPLE_SCRIPTS}). */
   readonly scripts?: readonly Submission[];
@@ -156,12 +184,12 @@ export interface ScriptRunnerOptions {
  *
  * @example
  * ```ts
- * const { outcomes } = await runScriptRunner({ narrator: makeRecordingNarrator() });
+ * const { outcomes } = await runScriptRunner({ host, narrator: makeRecordingNarrator() });
  * outcomes.find((o) => o.name === "spin")?.fate.code; // "CELL_CPU_EXCEEDED"
  * ```
  */
 export async function runScriptRunner(options: ScriptRunnerOptions): Promise<ScriptRunnerResult> {
-  const { narrator } = options;
+  const { host, narrator } = options;
   const scripts = options.scripts ?? SAMPLE_SCRIPTS;
   narrator.section(
     "3. Untrusted-script runner",
@@ -173,21 +201,21 @@ export async function runScriptRunner(options: ScriptRunnerOptions): Promise<Scr
   let outcomes: ScriptOutcome[];
   try {
     outcomes = await narrator.progress(`running ${scripts.length} scripts at once`, () =>
-      Promise.all(scripts.map(runScript)),
+      Promise.all(scripts.map((script) => runScript(host, script))),
     );
   } finally {
     clearInterval(ticker);
   }
   for (const o of outcomes) {
-    if (o.fate.kind === "ok" && o.error !== undefined) {
-      narrator.denied(o.name, "failed", o.error);
-    } else if (o.fate.kind === "ok") {
+    if (o.status === "completed") {
       narrator.did(o.name, `finished in a ${o.kind} cell: ${JSON.stringify(o.result)}`);
-    } else {
+    } else if (o.status === "stopped") {
       narrator.denied(o.name, `was stopped (${o.fate.kind})`, {
         code: o.fate.code,
         message: o.fate.message,
       });
+    } else {
+      narrator.denied(o.name, "failed", o.error ?? { code: o.fate.code, message: o.fate.message });
     }
   }
   narrator.note(`the host's own timer ticked ${hostTicks} times meanwhile: it was never blocked`);

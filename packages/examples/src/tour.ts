@@ -66,11 +66,13 @@ export async function runTour(stream: TourStream): Promise<readonly TourStep[]> 
       "Untrusted code runs in cells. A cell starts with nothing; every power it has is a\n" +
       "capability object the host granted, and every one of them can be revoked.\n",
   );
-  const host = await narrator.progress("locking the realm down (SES lockdown)", () => createHost());
+  const host = await narrator.progress("creating the host (the realm is locked down by SES)", () =>
+    createHost(),
+  );
   const examples: [string, (n: Narrator) => Promise<unknown>][] = [
     ["Static-site builder", (n) => runStaticSite({ host, narrator: n })],
     ["Chat-bot host", (n) => runChatBots({ host, narrator: n })],
-    ["Untrusted-script runner", (n) => runScriptRunner({ narrator: n })],
+    ["Untrusted-script runner", (n) => runScriptRunner({ host, narrator: n })],
     ["Nested cells", (n) => runNestedPlugins({ host, narrator: n })],
     ["Capabilities inside an app", (n) => runAppCapabilities({ narrator: n })],
   ];
