@@ -14,6 +14,9 @@ import {
   policyErrorCodes,
   wallErrorCodes,
 } from "@padded-cell/host";
+import * as membranePackage from "@padded-cell/membrane";
+import * as capsPackage from "@padded-cell/caps";
+import * as hostPackage from "@padded-cell/host";
 import { renderErrorCodesPage, type ErrorTable } from "../src/error-codes-page.js";
 import { examplesDir } from "../src/plugin-folder.js";
 
@@ -53,6 +56,13 @@ describe("Error codes page", () => {
     const script = await readFile(generatorPath, "utf8");
     for (const t of tables) expect(script).toContain(`"${t.packageName}", "${t.exportName}"`);
     expect(script.match(/ErrorCodes\]/g)).toHaveLength(tables.length);
+  });
+
+  it("no error table of a package is left out", () => {
+    const exported = [membranePackage, capsPackage, hostPackage].flatMap((ns) =>
+      Object.keys(ns).filter((name) => name.endsWith("ErrorCodes")),
+    );
+    expect(exported.sort()).toEqual(tables.map((t) => t.exportName).sort());
   });
 
   it("invariant 1: every code of every table appears once in its table's section", () => {
