@@ -50,6 +50,18 @@ describe("the guides", () => {
   });
 });
 
+describe("docs/index.md (the site's home page)", () => {
+  it("its one command is the README's first: install, then the demo script", async () => {
+    const blocks = await readDocBlocks(join(docs, "index.md"));
+    expect(blocks.map((b) => b.kind)).toEqual(["setup"]);
+    expect(blocks[0]?.text).toMatch(
+      /^npx --yes pnpm@[\d.]+ install && npx --yes pnpm@[\d.]+ demo$/,
+    );
+    const readme = await readFile(join(repo, "README.md"), "utf8");
+    expect(readme).toContain(blocks[0]?.text);
+  });
+});
+
 describe("docs/performance.md", async () => {
   const blocks = await readDocBlocks(join(docs, "performance.md"));
   const benchFiles = (await readdir(join(repo, "bench")))
