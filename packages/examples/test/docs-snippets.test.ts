@@ -3,6 +3,7 @@
 // what the guide says, imported here in a realm locked down like a host's.
 // Also checks that every error code those guides name exists.
 import { mkdir, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
@@ -19,7 +20,7 @@ import { examplesDir } from "../src/plugin-folder.js";
 import { readDocBlocks } from "./doc-blocks.js";
 
 const docs = join(examplesDir, "..", "..", "docs");
-const scratch = join(examplesDir, `.snippets-${process.pid}`);
+const scratch = join(tmpdir(), `padded-cell-snippets-${process.pid}`);
 const guides = ["concepts.md", "security-model.md"];
 const knownCodes = new Set(
   [

@@ -1,9 +1,12 @@
-// Runs docs/getting-started.md as a reader would: writes every file block
-// into a fresh project inside packages/examples (where the packages
-// resolve, as the guide says), runs every command block in a fresh Node
-// process, and checks the output the guide shows.
+// Runs docs/getting-started.md as a reader would: runs the guide's project
+// setup verbatim in a scratch copy of the repository's layout (a temporary
+// folder whose packages/examples/node_modules is the real one, so the
+// packages resolve exactly as inside the repository), writes every file
+// block, runs every command block in a fresh Node process, and checks the
+// output the guide shows. Nothing is written inside the repository.
 import { spawnSync } from "node:child_process";
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, realpath, rm, symlink, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { examplesDir } from "../src/plugin-folder.js";
@@ -12,10 +15,9 @@ import { withoutNodeWarnings } from "./node-warnings.js";
 
 const repo = join(examplesDir, "..", "..");
 const guide = join(repo, "docs", "getting-started.md");
-const projectName = `.getting-started-${process.pid}`;
-const project = join(examplesDir, projectName);
+let scratch: string | undefined;
 
-afterAll(() => rm(project, { recursive: true, force: true }));
+afterAll(() => (scratch ? rm(scratch, { recursive: true, force: true }) : undefined));
 
 describe("docs/getting-started.md", async () => {
   const blocks = await readDocBlocks(guide);
@@ -53,12 +55,18 @@ describe("docs/getting-started.md", async () => {
     "the project setup, every file and every command work as shown",
     { timeout: 60_000 },
     async () => {
-      // The second setup block, with the project's folder renamed for the test.
-      const setup = (blocks[1]?.text ?? "")
-        .replaceAll("my-host", projectName)
-        .replace(/^cd .*$/m, "");
-      const made = spawnSync("bash", ["-euc", setup], { cwd: repo, encoding: "utf8" });
+      scratch = await mkdtemp(join(tmpdir(), "padded-cell-getting-started-"));
+      await mkdir(join(scratch, "packages", "examples"), { recursive: true });
+      await symlink(
+        join(examplesDir, "node_modules"),
+        join(scratch, "packages", "examples", "node_modules"),
+      );
+      // The second setup block, verbatim; after its last line (cd), pwd says where the project is.
+      const setup = `${blocks[1]?.text ?? ""}\npwd`;
+      const made = spawnSync("bash", ["-euc", setup], { cwd: scratch, encoding: "utf8" });
       expect(made.stderr).toBe("");
+      const project = made.stdout.trim();
+      expect(project).toBe(join(await realpath(scratch), "packages", "examples", "my-host"));
       for (const block of blocks.filter((b) => b.kind === "file")) {
         const target = join(project, block.path ?? "");
         await mkdir(dirname(target), { recursive: true });
