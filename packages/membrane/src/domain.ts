@@ -95,9 +95,7 @@ export class Lifetime {
 
   /** Whether this lifetime or an ancestor was revoked. */
   isGone(): boolean {
-    if (this.gone) return true;
-    for (let l = this.parent; l !== null; l = l.parent) if (l.gone) return true;
-    return false;
+    return this.gone || (this.parent !== null && this.parent.isGone());
   }
 
   domain(policy: PolicyRecord | null, origin: Origin | null): Domain {
@@ -227,9 +225,8 @@ export class Domain {
   toHost(value: object): unknown {
     const cache = this.hostValues;
     if (cache === null) throw this.revokedError();
-    const cached = cache.get(value);
-    if (cached !== undefined) return cached;
     const { registry } = this.lifetime;
+    // Views first: a host object coming back is the commonest crossing.
     const madeForGuest = registry.towardsGuest.get(value);
     if (madeForGuest !== undefined) {
       // Invariant 2: only the view's own policy domains see through it.
@@ -239,6 +236,8 @@ export class Domain {
       madeForGuest.towardsGuest.assertAlive();
       return value;
     }
+    const cached = cache.get(value);
+    if (cached !== undefined) return cached;
     if (registry.towardsHost.has(value) || isSharedIntrinsic(value)) return value;
     let result: unknown;
     try {

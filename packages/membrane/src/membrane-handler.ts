@@ -275,7 +275,11 @@ export class MembraneHandler implements ProxyHandler<object> {
         if (this.substituted(shadow, key)) return this.out(this.policy.substitutes?.get(key));
       }
       const real = link.real;
-      const value = ReflectGet(real, key, receiver === link.proxy ? real : this.in(receiver));
+      // The common case, the view itself as receiver, is a plain keyed load.
+      const value =
+        receiver === link.proxy
+          ? (real as Record<string | symbol, unknown>)[key]
+          : ReflectGet(real, key, this.in(receiver));
       this.assertAlive(); // invariant 1: a getter that revoked while it ran
       return isObject(value) ? this.out(value) : value;
     } catch (error) {
@@ -442,7 +446,10 @@ export class MembraneHandler implements ProxyHandler<object> {
 
   apply(shadow: object, thisArg: unknown, args: unknown[]): unknown {
     try {
-      const real = this.callee(shadow) as (...a: unknown[]) => unknown;
+      const calls = this.calls;
+      const lifetime = this.lifetime;
+      if (calls === null || lifetime.isGone()) throw this.domain.revokedError();
+      const real = calls.get(shadow) as (...a: unknown[]) => unknown;
       const policy = this.policy;
       if (policy !== null) {
         this.notify("apply");
@@ -460,7 +467,9 @@ export class MembraneHandler implements ProxyHandler<object> {
         if (isObject(arg)) args[i] = this.in(arg);
       }
       const result = ReflectApply(real, self, args);
-      this.assertAlive(); // invariant 1: revoked while the call was in flight
+      // Invariant 1: revoked while the call was in flight (revocation always
+      // sets the flag first).
+      if (lifetime.isGone()) throw this.domain.revokedError();
       return isObject(result) ? this.out(result) : result;
     } catch (error) {
       throw this.fail(error);
