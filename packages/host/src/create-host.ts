@@ -56,11 +56,17 @@ export async function createHost(options: HostOptions = {}): Promise<Host> {
   const context: CellHostContext = {
     audit: options.audit,
     async createChild(parent: CellHandle, childOptions: CellOptions) {
-      if (parent.cell.revoked)
+      if (parent.cell.revoked) {
         throw new CellError("REVOKED", `Cell "${parent.cell.name}" was revoked.`);
-      const child = await makeCompartmentCell(childOptions, context);
-      parent.children.add(child.cell);
-      return child.cell;
+      }
+      // A sub-cell stands behind the same wall as its parent, never a lower one.
+      const isolation = parent.cell.isolation;
+      const child =
+        isolation === "compartment"
+          ? (await makeCompartmentCell({ ...childOptions, isolation }, context)).cell
+          : await makeWalledCell({ ...childOptions, isolation }, context);
+      parent.children.add(child);
+      return child;
     },
   };
 

@@ -12,7 +12,8 @@
  *    compartment cell's.
  *
  * It does not load plugin folders: `run` takes one self-contained ES module
- * file inside `root`; `import` of packages needs a compartment cell.
+ * file inside `root`; `import` of packages needs a compartment cell. Its
+ * sub-cells run behind walls of the same kind.
  */
 import { readFile, realpath } from "node:fs/promises";
 import { isAbsolute, relative, resolve } from "node:path";
@@ -26,7 +27,7 @@ import {
 import { CellError, RevokedError } from "@padded-cell/membrane";
 import type { GrantContext } from "./cell-grant.js";
 import type { Cell, CellOptions, CellOutput } from "./cell-types.js";
-import type { CellHostContext } from "./compartment-cell.js";
+import type { CellHandle, CellHostContext } from "./compartment-cell.js";
 import { checkCellOptions } from "./compartment-cell.js";
 import { startWall } from "./wall-start.js";
 import type { CellFate } from "./wall-fate.js";
@@ -48,6 +49,9 @@ export const makeWalledCell = async (
   const scopes = new Map<string, ResourceScope>();
   const revokers = new Map<string, (reason: string) => void>();
   const grants: Record<string, object> = {};
+  const children = new Set<Cell>();
+  // Filled in once the cell exists; grant factories only use it later.
+  const handle: { cell: Cell | undefined; children: Set<Cell> } = { cell: undefined, children };
 
   for (const [grantName, grant] of Object.entries(options.grants ?? {})) {
     const scope = makeResourceScope(`grant "${grantName}" of cell "${name}"`);
@@ -56,12 +60,7 @@ export const makeWalledCell = async (
       cell: name,
       grant: grantName,
       scope,
-      createCell: () => {
-        throw new CellError(
-          "CELL_BAD_OPTIONS",
-          "Sub-cells of a walled cell are not supported yet.",
-        );
-      },
+      createCell: (child: CellOptions) => host.createChild(handle as CellHandle, child),
     });
     let cap = typeof grant === "function" ? (grant as (c: GrantContext) => object)(context) : grant;
     const sink = host.audit;
@@ -127,7 +126,7 @@ export const makeWalledCell = async (
     return readFile(file as string, "utf8");
   };
 
-  return harden({
+  const cell: WalledCell = harden({
     name,
     isolation: kind,
     fate: wall.fate,
@@ -167,6 +166,7 @@ export const makeWalledCell = async (
       wall.revoke(revokedReason);
       await Promise.allSettled([
         ...[...scopes.values()].map((s) => s.close(revokedReason as string)),
+        ...[...children].map((child) => child.revoke(revokedReason as string)),
         wall.terminate(revokedReason),
       ]);
     },
@@ -174,4 +174,6 @@ export const makeWalledCell = async (
       return revokedReason !== undefined;
     },
   });
+  handle.cell = cell;
+  return cell;
 };

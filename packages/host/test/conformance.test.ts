@@ -6,7 +6,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { makeMemoryDirCap } from "@padded-cell/caps";
 import { describe, expect, test } from "vitest";
-import { createHost, makeMemoryAuditSink, type Cell, type Isolation } from "../src/index.js";
+import {
+  createHost,
+  makeMemoryAuditSink,
+  nestedCells,
+  type Cell,
+  type Isolation,
+} from "../src/index.js";
 
 const LEVELS: Isolation[] = ["compartment", "worker", "process"];
 
@@ -80,6 +86,57 @@ describe("one behaviour at every isolation level", () => {
     });
     for (const other of walled) expect(other).toEqual(compartment);
   }, 60_000);
+});
+
+const nestedAndChannels = async (isolation: Isolation) => {
+  const host = await createHost();
+  const channel = host.channel("jobs");
+  const parent = await host.createCell({
+    name: "parent",
+    isolation,
+    grants: {
+      fs: makeMemoryDirCap({ seed: { "/a.txt": "parent data" } }),
+      cells: nestedCells({ max: 1 }),
+      out: channel.a,
+    },
+  });
+  const consumer = await host.createCell({
+    name: "consumer",
+    isolation,
+    grants: { in: channel.b },
+  });
+  try {
+    const child = await parent.evaluate(`(async () => {
+      const sub = await caps.cells.create({ name: "child", grants: { fs: caps.fs } });
+      const text = await sub.evaluate('caps.fs.readFile("/a.txt", { encoding: "utf8" })');
+      const escalation = await caps.cells.create({ name: "evil", grants: { fs: "/etc" } }).then(() => "created", (e) => e.code);
+      await caps.out.send({ job: 1, text });
+      return { text, escalation };
+    })()`);
+    const received = await consumer.evaluate(`caps.in.receive().then((m) => m.job + ":" + m.text)`);
+    channel.revoke("closed");
+    const afterChannel = await consumer.evaluate(
+      `(async () => caps.in.receive())().then(() => "open", (e) => e.code)`,
+    );
+    return JSON.parse(JSON.stringify({ child, received, afterChannel }));
+  } finally {
+    await parent.revoke("done");
+    await consumer.revoke("done");
+  }
+};
+
+describe("nested cells and channels at every isolation level", () => {
+  test("sub-cells get what their parent passes on, escalation is refused, channels carry data and revoke", async () => {
+    const results = [];
+    for (const level of LEVELS) results.push(await nestedAndChannels(level));
+    const [compartment, ...walled] = results;
+    expect(compartment).toEqual({
+      child: { text: "parent data", escalation: "CELL_ESCALATION" },
+      received: "1:parent data",
+      afterChannel: "REVOKED",
+    });
+    for (const other of walled) expect(other).toEqual(compartment);
+  }, 90_000);
 });
 
 describe("walls contain what a compartment cannot", () => {
