@@ -12,7 +12,9 @@
  *    through it; `revoke()` cuts all.
  * 2. Every grant has its own resource scope; revocation closes it.
  */
-import type { ResourceScope } from "@padded-cell/caps";
+import { audited, makeResourceScope, type ResourceScope } from "@padded-cell/caps";
+import { CellError } from "@padded-cell/membrane";
+import type { CellAuditSink } from "./audit-sink.js";
 import type { Cell, CellOptions } from "./cell-types.js";
 
 /** What a grant factory receives. */
@@ -35,3 +37,42 @@ export type GrantFactory = (context: GrantContext) => object;
  * capability opens resources that revocation must close).
  */
 export type Grant = object | GrantFactory;
+
+/** A grant made for one cell: its capability and its resource scope. @internal */
+export interface ResolvedGrant {
+  readonly cap: object;
+  readonly scope: ResourceScope;
+}
+
+/**
+ * Makes each grant's capability for the cell `cell`, each with its own
+ * resource scope, audited when the host has an audit sink (invariant 2).
+ * @internal
+ */
+export const resolveGrants = (
+  cell: string,
+  grants: Readonly<Record<string, Grant>>,
+  audit: CellAuditSink | undefined,
+  createCell: (options: CellOptions) => Promise<Cell>,
+): Map<string, ResolvedGrant> => {
+  const resolved = new Map<string, ResolvedGrant>();
+  for (const [grant, source] of Object.entries(grants)) {
+    const scope = makeResourceScope(`grant "${grant}" of cell "${cell}"`);
+    const context: GrantContext = harden({ cell, grant, scope, createCell });
+    let cap = typeof source === "function" ? (source as GrantFactory)(context) : source;
+    if ((typeof cap !== "object" || cap === null) && typeof cap !== "function") {
+      throw new CellError(
+        "CELL_BAD_OPTIONS",
+        `The factory of grant "${grant}" did not return a capability.`,
+      );
+    }
+    if (audit !== undefined) {
+      const sink = audit;
+      cap = audited(cap as Record<string, unknown>, (record) => sink({ ...record, cell, grant }), {
+        name: grant,
+      });
+    }
+    resolved.set(grant, { cap, scope });
+  }
+  return resolved;
+};

@@ -14,16 +14,10 @@
  * It does not protect availability: a cell in the host's thread can loop
  * forever or exhaust memory. Use a worker or process cell for that.
  */
-import {
-  audited,
-  makeResourceScope,
-  makeStdio,
-  type ResourceScope,
-  type StdioCap,
-} from "@padded-cell/caps";
+import { makeResourceScope, makeStdio, type ResourceScope, type StdioCap } from "@padded-cell/caps";
 import { CellError, RevokedError, makeMembrane, type Membrane } from "@padded-cell/membrane";
 import type { CellAuditSink } from "./audit-sink.js";
-import type { Grant, GrantContext } from "./cell-grant.js";
+import { resolveGrants } from "./cell-grant.js";
 import { freezeEndowments, makeCellEndowments, type GrantedCap } from "./cell-globals.js";
 import type { Cell, CellOptions, CellOutput } from "./cell-types.js";
 import { makeModuleLoader, type ModuleLoader } from "./module-loader.js";
@@ -68,14 +62,6 @@ export const checkCellOptions = (options: CellOptions): void => {
     throw badOptions("`root` must be a path.");
 };
 
-const resolveGrant = (grant: Grant, context: GrantContext): object => {
-  const cap = typeof grant === "function" ? (grant as (c: GrantContext) => object)(context) : grant;
-  if ((typeof cap !== "object" || cap === null) && typeof cap !== "function") {
-    throw badOptions(`The factory of grant "${context.grant}" did not return a capability.`);
-  }
-  return cap;
-};
-
 /** Makes a compartment cell. @internal */
 export const makeCompartmentCell = async (
   options: CellOptions,
@@ -90,26 +76,14 @@ export const makeCompartmentCell = async (
   // Filled in once the cell exists; grant factories only use it later.
   const handle: { cell: Cell | undefined; children: Set<Cell> } = { cell: undefined, children };
 
-  for (const [grantName, grant] of Object.entries(options.grants ?? {})) {
-    const scope = makeResourceScope(`grant "${grantName}" of cell "${name}"`);
+  const createChild = (child: CellOptions) => host.createChild(handle as CellHandle, child);
+  for (const [grantName, { cap, scope }] of resolveGrants(
+    name,
+    options.grants ?? {},
+    host.audit,
+    createChild,
+  )) {
     scopes.set(grantName, scope);
-    const context: GrantContext = harden({
-      cell: name,
-      grant: grantName,
-      scope,
-      createCell: (child: CellOptions) => host.createChild(handle as CellHandle, child),
-    });
-    let cap = resolveGrant(grant, context);
-    const sink = host.audit;
-    if (sink !== undefined) {
-      cap = audited(
-        cap as Record<string, unknown>,
-        (record) => sink({ ...record, cell: name, grant: grantName }),
-        {
-          name: grantName,
-        },
-      );
-    }
     granted.set(grantName, {
       cap,
       caretaker: membrane.revocable(cap, { name: `grant "${grantName}" of cell "${name}"` }),

@@ -17,15 +17,9 @@
  */
 import { readFile, realpath } from "node:fs/promises";
 import { isAbsolute, relative, resolve } from "node:path";
-import {
-  audited,
-  makeResourceScope,
-  makeStdio,
-  revocable,
-  type ResourceScope,
-} from "@padded-cell/caps";
+import { makeStdio, revocable, type ResourceScope } from "@padded-cell/caps";
 import { CellError, RevokedError } from "@padded-cell/membrane";
-import type { GrantContext } from "./cell-grant.js";
+import { resolveGrants } from "./cell-grant.js";
 import type { Cell, CellOptions, CellOutput } from "./cell-types.js";
 import type { CellHandle, CellHostContext } from "./compartment-cell.js";
 import { checkCellOptions } from "./compartment-cell.js";
@@ -53,26 +47,14 @@ export const makeWalledCell = async (
   // Filled in once the cell exists; grant factories only use it later.
   const handle: { cell: Cell | undefined; children: Set<Cell> } = { cell: undefined, children };
 
-  for (const [grantName, grant] of Object.entries(options.grants ?? {})) {
-    const scope = makeResourceScope(`grant "${grantName}" of cell "${name}"`);
+  const createChild = (child: CellOptions) => host.createChild(handle as CellHandle, child);
+  for (const [grantName, { cap, scope }] of resolveGrants(
+    name,
+    options.grants ?? {},
+    host.audit,
+    createChild,
+  )) {
     scopes.set(grantName, scope);
-    const context: GrantContext = harden({
-      cell: name,
-      grant: grantName,
-      scope,
-      createCell: (child: CellOptions) => host.createChild(handle as CellHandle, child),
-    });
-    let cap = typeof grant === "function" ? (grant as (c: GrantContext) => object)(context) : grant;
-    const sink = host.audit;
-    if (sink !== undefined) {
-      cap = audited(
-        cap as Record<string, unknown>,
-        (record) => sink({ ...record, cell: name, grant: grantName }),
-        {
-          name: grantName,
-        },
-      );
-    }
     const forwarder = revocable(cap as Record<string, unknown>, {
       name: `grant "${grantName}" of cell "${name}"`,
     });
