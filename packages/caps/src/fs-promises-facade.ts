@@ -18,6 +18,8 @@
  * It does not return Buffers (bytes are `Uint8Array`), accept Buffer or URL
  * paths, support encodings other than UTF-8, or give file descriptors.
  */
+import * as nodeFs from "node:fs";
+import * as nodeFsPromises from "node:fs/promises";
 import { hardenExport } from "@padded-cell/membrane";
 import { fsError } from "./fs-error-codes.js";
 import type { DirCap, DirEntry, FsEntryType, StatRecord } from "./fs-types.js";
@@ -114,6 +116,12 @@ const TYPE_BITS: Record<FsEntryType, number> = {
 };
 
 /** Why a `node:fs/promises` member is missing, and what to use instead. */
+// The member names of the running Node's modules (names only, never their
+// functions): whatever a Node release adds exists on the facades too, and
+// throws FS_NOT_SUPPORTED rather than being silently absent.
+const NODE_FS_PROMISES_MEMBERS = Object.keys(nodeFsPromises).filter((k) => k !== "default");
+const NODE_FS_MEMBERS = Object.keys(nodeFs).filter((k) => k !== "default");
+
 const UNSUPPORTED_PROMISES: Record<string, string> = {
   open: "raw file handles are not given to cells; use readFile/writeFile, or the directory capability's openRead/openWrite",
   opendir: "use readdir",
@@ -415,6 +423,11 @@ export function makeFsPromisesFacade(dir: DirCap) {
       throw notSupported(`fs.promises.${name}`, hint);
     };
   }
+  for (const name of NODE_FS_PROMISES_MEMBERS) {
+    (members as Record<string, unknown>)[name] ??= async () => {
+      throw notSupported(`fs.promises.${name}`, "a directory capability does not offer it");
+    };
+  }
   return harden(members) as FsPromisesFacade;
 }
 
@@ -499,6 +512,14 @@ export function makeFsFacade(dir: DirCap) {
         throw notSupported(`fs.${name}Sync`, hint);
       };
     }
+  }
+  for (const name of NODE_FS_MEMBERS) {
+    members[name] ??= () => {
+      throw notSupported(
+        `fs.${name}`,
+        "use fs.promises; a directory capability offers only its members",
+      );
+    };
   }
   return harden(members) as FsFacade;
 }
