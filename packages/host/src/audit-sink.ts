@@ -62,9 +62,9 @@ export function makeMemoryAuditSink(capacity = 10_000): MemoryAuditSink {
 }
 
 /** A JSON-lines file sink. */
-export interface FileAuditSink {
+export interface FileAuditSink<R = CellAuditRecord> {
   /** Pass this as the host's `audit` option. */
-  readonly sink: CellAuditSink;
+  readonly sink: (record: R) => void;
   /** How many records could not be written. */
   readonly failures: number;
 }
@@ -77,13 +77,13 @@ export interface FileAuditSink {
  * const host = await createHost({ audit: makeFileAuditSink("/var/log/plugins.jsonl").sink });
  * ```
  */
-export function makeFileAuditSink(path: string): FileAuditSink {
+export function makeFileAuditSink<R = CellAuditRecord>(path: string): FileAuditSink<R> {
   if (typeof path !== "string" || path.length === 0) {
     throw new CellError("CELL_BAD_OPTIONS", "A file audit sink needs a file path.");
   }
   let failures = 0;
   return harden({
-    sink(record: CellAuditRecord) {
+    sink(record: R) {
       try {
         appendFileSync(path, `${JSON.stringify(record)}\n`);
       } catch {

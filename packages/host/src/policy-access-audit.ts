@@ -20,7 +20,7 @@
  *
  * It does not decide what is allowed; capabilities do that.
  */
-import { appendFileSync } from "node:fs";
+import { makeFileAuditSink } from "./audit-sink.js";
 import { summarizeArg, type ArgSummary, type AuditOutcome } from "@padded-cell/caps";
 
 /** What a call used. */
@@ -224,17 +224,5 @@ export interface AccessAuditFile {
  * ```
  */
 export function makeAccessAuditFile(path: string): AccessAuditFile {
-  let failures = 0;
-  return harden({
-    sink(record: AccessRecord) {
-      try {
-        appendFileSync(path, `${JSON.stringify(record)}\n`);
-      } catch {
-        failures += 1;
-      }
-    },
-    get failures() {
-      return failures;
-    },
-  });
+  return makeFileAuditSink<AccessRecord>(path);
 }
