@@ -48,7 +48,15 @@ import type { DirEntry, FsEntryType, StatRecord } from "./fs-types.js";
 
 const { O_RDONLY, O_WRONLY, O_CREAT, O_APPEND, O_NOFOLLOW, O_DIRECTORY, O_NONBLOCK, O_NOCTTY } =
   constants;
-const PROC_FD: string | undefined = existsSync("/proc/self/fd") ? "/proc/self/fd" : undefined;
+// Probed once; a process without file access (a process cell under Node's
+// permission model, which loads this package for its facades) has none.
+const PROC_FD: string | undefined = (() => {
+  try {
+    return existsSync("/proc/self/fd") ? "/proc/self/fd" : undefined;
+  } catch {
+    return undefined;
+  }
+})();
 const READ_FLAGS = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY;
 const LINK_FREE_CACHE_LIMIT = 1024;
 const DIR_FLAGS = O_RDONLY | O_DIRECTORY | O_NOFOLLOW;

@@ -55,7 +55,13 @@ import { loadFromMap } from "@endo/compartment-mapper/import-lite.js";
 import { CellError } from "@padded-cell/membrane";
 import { moduleError } from "./module-error.js";
 import { makeNodeParsers } from "./module-parsers.js";
-import { VIRTUAL_ROOT, describeLocation, makeConfinedReadPowers } from "./module-read-powers.js";
+import {
+  VIRTUAL_ROOT,
+  describeLocation,
+  makeConfinedReadPowers,
+  type ConfinedReadPowers,
+} from "./module-read-powers.js";
+import { makeSnapshotReadPowers, type PluginSnapshot } from "./module-snapshot.js";
 import {
   deniedImportError,
   isNodeBuiltin,
@@ -80,7 +86,12 @@ import type { ModuleDescriptor } from "ses";
  */
 export interface ModuleLoaderOptions {
   /** The plugin folder on the host; must contain a package.json. */
-  readonly root: string;
+  readonly root?: string;
+  /**
+   * The plugin folder as bytes (see `snapshotPluginFolder`), instead of
+   * `root`: how a cell behind a wall loads its modules with no file access.
+   */
+  readonly files?: PluginSnapshot;
   /**
    * Packages the plugin's own modules may import: exact specifiers
    * (`"yaml"`, `"yaml/util"`) or `"pkg/*"` for a package and all its
@@ -291,8 +302,8 @@ const cellErrorOf = (error: unknown, fallback: ModuleErrorCode, context: string)
  * ```
  */
 export const makeModuleLoader = (options: ModuleLoaderOptions): ModuleLoader => {
-  const { root, allow = [], builtins = {}, globals = {}, conditions = [] } = options;
-  if (typeof root !== "string" || root === "") {
+  const { root, files, allow = [], builtins = {}, globals = {}, conditions = [] } = options;
+  if (files === undefined && (typeof root !== "string" || root === "")) {
     throw moduleError("MODULE_BAD_REQUEST", "The module loader needs the plugin folder as `root`.");
   }
   const allowList = makeImportAllowList([...allow]);
@@ -501,13 +512,17 @@ export const makeModuleLoader = (options: ModuleLoaderOptions): ModuleLoader => 
 
   let entryPromise: Promise<CompartmentLike> | undefined;
   const link = async (): Promise<CompartmentLike> => {
-    let realRoot: string;
-    try {
-      realRoot = await realpath(root);
-    } catch {
-      throw moduleError("MODULE_NOT_FOUND", "Not found: the plugin folder does not exist.");
+    let readPowers: ConfinedReadPowers;
+    if (files !== undefined) readPowers = makeSnapshotReadPowers(files);
+    else {
+      let realRoot: string;
+      try {
+        realRoot = await realpath(root as string);
+      } catch {
+        throw moduleError("MODULE_NOT_FOUND", "Not found: the plugin folder does not exist.");
+      }
+      readPowers = makeConfinedReadPowers(realRoot);
     }
-    const readPowers = makeConfinedReadPowers(realRoot);
     if ((await readPowers.maybeRead(`${VIRTUAL_ROOT}package.json`)) === undefined) {
       throw moduleError(
         "MODULE_NOT_FOUND",

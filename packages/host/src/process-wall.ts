@@ -23,7 +23,7 @@
  */
 import { hardenExport } from "@padded-cell/membrane";
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, realpathSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, realpathSync, rmSync, statSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
@@ -59,7 +59,11 @@ const nodeModulesRootOf = (file: string): string => {
   const real = realpathSync(file);
   const marker = `${sep}node_modules${sep}`;
   const at = real.indexOf(marker);
-  return at === -1 ? dirname(real) : real.slice(0, at + marker.length - 1);
+  if (at !== -1) return real.slice(0, at + marker.length - 1);
+  // A workspace package: its whole folder, for the node_modules links in it.
+  let dir = dirname(real);
+  while (!existsSync(join(dir, "package.json")) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
 };
 
 let readRoots: string[] | undefined;
@@ -76,6 +80,8 @@ const childReadRoots = (entry: string): string[] => {
     "@endo/marshal",
     "@endo/module-source",
     "@padded-cell/membrane",
+    "@padded-cell/caps",
+    "@endo/compartment-mapper",
   ]) {
     roots.add(nodeModulesRootOf(require.resolve(dep)));
   }

@@ -141,6 +141,45 @@ export const runWallGuest = (port: GuestPort): void => {
       if (config === undefined) throw new Error("this wall has no cell yet");
       return scriptCompartment.evaluate(String(source));
     },
+    /**
+     * Loads a plugin from a snapshot of its folder with the same module
+     * loader as a compartment cell, and returns `await main(caps)` (with an
+     * export name) or a copy of the module's namespace.
+     */
+    runPlugin: async (
+      files: Record<string, Uint8Array>,
+      specifier: string,
+      allow: string[],
+      exportName: string | null,
+    ) => {
+      if (config === undefined) throw new Error("this wall has no cell yet");
+      const { makeModuleLoader } = await import("./module-loader.js");
+      const { makeFsFacade, makeFsPromisesFacade } = await import("@padded-cell/caps");
+      const granted = caps as Record<string, unknown>;
+      const builtins: Record<string, object> = {};
+      if (granted.fs !== undefined) {
+        const fs = granted.fs as Parameters<typeof makeFsPromisesFacade>[0];
+        const promises = makeFsPromisesFacade(fs);
+        const fsFacade = makeFsFacade(fs);
+        Object.assign(builtins, {
+          "node:fs/promises": promises,
+          "fs/promises": promises,
+          "node:fs": fsFacade,
+          fs: fsFacade,
+        });
+      }
+      const loader = makeModuleLoader({
+        files: harden({ ...files }),
+        allow: [...allow].map(String),
+        builtins: harden(builtins),
+        globals: harden({ caps, console: guestConsole, TextEncoder, TextDecoder, URL }),
+      });
+      const ns = await loader.importModule(String(specifier));
+      if (exportName === null) return harden({ ...ns });
+      const main = ns[String(exportName)];
+      if (typeof main !== "function") return undefined;
+      return main(caps);
+    },
     run: async (source: string, exportName: string) => {
       if (config === undefined) throw new Error("this wall has no cell yet");
       const { ModuleSource } = await import("@endo/module-source");

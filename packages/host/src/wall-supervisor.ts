@@ -100,6 +100,17 @@ export interface Wall {
   readonly evaluate: (source: string) => Promise<unknown>;
   /** Imports `source` as a module in a fresh Compartment and returns `await module[exportName](caps)`, as data. */
   readonly run: (source: string, exportName?: string) => Promise<unknown>;
+  /**
+   * Loads `specifier` from a snapshot of a plugin folder (see
+   * `snapshotPluginFolder`), with the packages in `allow` importable; returns
+   * `await main(caps)` when `exportName` is given, else the module's exports.
+   */
+  readonly runPlugin: (
+    files: Readonly<Record<string, Uint8Array>>,
+    specifier: string,
+    allow: readonly string[],
+    exportName: string | null,
+  ) => Promise<unknown>;
   /** Cuts every capability: calls in flight and later calls fail with `REVOKED`. */
   readonly revoke: (reason: string) => void;
   /** Ends the wall; resolves to its fate. */
@@ -351,6 +362,12 @@ export const superviseWall = (
     const evaluate = async (source: string) => (await initP).evaluate!(source);
     const run = async (source: string, exportName = "main") =>
       (await initP).run!(source, exportName);
+    const runPlugin = async (
+      files: Readonly<Record<string, Uint8Array>>,
+      specifier: string,
+      allow: readonly string[],
+      exportName: string | null,
+    ) => (await initP).runPlugin!(harden({ ...files }), specifier, harden([...allow]), exportName);
     const revoke = (reason: string) => {
       if (ended !== undefined || revokedReason !== undefined) return;
       revokedReason = reason;
@@ -366,6 +383,7 @@ export const superviseWall = (
       id: transport.id,
       evaluate,
       run,
+      runPlugin,
       revoke,
       terminate,
       fate,

@@ -11,18 +11,18 @@
  * 3. The cell's console output is kept in bounded buffers, like a
  *    compartment cell's.
  *
- * It does not load plugin folders: `run` takes one self-contained ES module
- * file inside `root`; `import` of packages needs a compartment cell. Its
- * sub-cells run behind walls of the same kind.
+ * Plugins load as in a compartment cell (same module loader, same import
+ * allow list, `node:fs` only as the fs grant's facade), from a snapshot of
+ * the plugin folder sent across the wall. Its sub-cells run behind walls of
+ * the same kind.
  */
-import { readFile, realpath } from "node:fs/promises";
-import { isAbsolute, relative, resolve } from "node:path";
 import { makeStdio, revocable, type ResourceScope } from "@padded-cell/caps";
 import { CellError, RevokedError } from "@padded-cell/membrane";
 import { resolveGrants } from "./cell-grant.js";
 import type { Cell, CellOptions, CellOutput } from "./cell-types.js";
 import type { CellHandle, CellHostContext } from "./compartment-cell.js";
 import { checkCellOptions } from "./compartment-cell.js";
+import { snapshotPluginFolder, type PluginSnapshot } from "./module-snapshot.js";
 import { startWall } from "./wall-start.js";
 import type { CellFate } from "./wall-fate.js";
 
@@ -86,26 +86,20 @@ export const makeWalledCell = async (
     if (revokedReason !== undefined) throw new RevokedError(`cell "${name}"`, revokedReason);
   };
 
-  const readEntry = async (specifier: string): Promise<string> => {
+  // The plugin folder, read once, crosses as bytes: the wall never needs
+  // access to the host's files (a process wall has none).
+  let files: Promise<PluginSnapshot> | undefined;
+  const snapshot = (): Promise<PluginSnapshot> => {
     if (options.root === undefined) {
-      throw new CellError(
-        "CELL_NO_ROOT",
-        `Cell "${name}" has no plugin folder: pass \`root\` to createCell.`,
+      return Promise.reject(
+        new CellError(
+          "CELL_NO_ROOT",
+          `Cell "${name}" has no plugin folder: pass \`root\` to createCell.`,
+        ),
       );
     }
-    const root = await realpath(options.root);
-    const file = await realpath(resolve(root, String(specifier))).catch(() => undefined);
-    const inside =
-      file !== undefined &&
-      !relative(root, file).startsWith("..") &&
-      !isAbsolute(relative(root, file));
-    if (!inside) {
-      throw new CellError(
-        "MODULE_NOT_FOUND",
-        `Cell "${name}" has no module ${JSON.stringify(String(specifier))} in its plugin folder.`,
-      );
-    }
-    return readFile(file as string, "utf8");
+    files ??= snapshotPluginFolder(options.root);
+    return files;
   };
 
   const cell: WalledCell = harden({
@@ -117,14 +111,17 @@ export const makeWalledCell = async (
       return wall.evaluate(String(source));
     },
     async import(specifier: string): Promise<Record<string, unknown>> {
-      throw new CellError(
-        "CELL_BAD_OPTIONS",
-        `Cell "${name}" runs behind a ${kind} wall, where import(${JSON.stringify(String(specifier))}) of plugin packages is not supported yet; use run() with a self-contained module, or a compartment cell.`,
-      );
+      assertLive();
+      return (await wall.runPlugin(
+        await snapshot(),
+        String(specifier),
+        options.imports ?? [],
+        null,
+      )) as Record<string, unknown>;
     },
     async run(specifier: string) {
       assertLive();
-      return wall.run(await readEntry(specifier), "main");
+      return wall.runPlugin(await snapshot(), String(specifier), options.imports ?? [], "main");
     },
     output(): CellOutput {
       const { stdout, stderr } = stdio.host.read();

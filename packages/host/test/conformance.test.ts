@@ -163,3 +163,59 @@ describe("walls contain what a compartment cannot", () => {
     });
   });
 });
+
+describe("plugin packages at every isolation level", () => {
+  test("an unmodified npm package (markdown-it) renders the same in a compartment, a worker and a process", async () => {
+    const { makePluginDir } = await import("./fixtures/module-plugin-dir.js");
+    const plugin = await makePluginDir(
+      {
+        "package.json": JSON.stringify({
+          name: "md",
+          type: "module",
+          dependencies: { "markdown-it": "*" },
+        }),
+        "index.js": `
+          import MarkdownIt from "markdown-it";
+          import { readFile } from "node:fs/promises";
+          export async function main() {
+            return new MarkdownIt().render(await readFile("/index.md", "utf8"));
+          }`,
+        "denied.js": `import "yaml"; export const main = () => "loaded";`,
+      },
+      ["markdown-it"],
+    );
+    try {
+      const results = [];
+      for (const isolation of LEVELS) {
+        const host = await createHost();
+        const cell = await host.createCell({
+          name: "md",
+          isolation,
+          root: plugin.root,
+          imports: ["markdown-it"],
+          grants: {
+            fs: makeMemoryDirCap({ seed: { "/index.md": "# Walls\n\n*same*" } }).readOnly(),
+          },
+        });
+        try {
+          const html = await cell.run("./index.js");
+          const denied = await cell.run("./denied.js").then(
+            () => "loaded",
+            (e: { code?: string }) => e.code,
+          );
+          results.push({ html, denied });
+        } finally {
+          await cell.revoke("done");
+        }
+      }
+      expect(results[0]).toEqual({
+        html: "<h1>Walls</h1>\n<p><em>same</em></p>\n",
+        denied: "MODULE_DENIED",
+      });
+      expect(results[1]).toEqual(results[0]);
+      expect(results[2]).toEqual(results[0]);
+    } finally {
+      await plugin.dispose();
+    }
+  }, 120_000);
+});

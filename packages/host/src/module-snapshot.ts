@@ -1,0 +1,137 @@
+/**
+ * A plugin folder as bytes in memory, so that a cell behind a wall can load
+ * its modules without any access to the host's file system.
+ *
+ * Invariants:
+ * 1. Confinement: only files whose real path (after symbolic links) lies
+ *    inside the plugin root are taken; a link leading outside is left out,
+ *    so the loader reports the module as not found.
+ * 2. Bounded: at most MAX_FILES files and MAX_BYTES bytes; a larger folder
+ *    is refused with MODULE_BAD_REQUEST.
+ * 3. The snapshot's read powers speak only the loader's virtual locations
+ *    (`file:///plugin/...`): no host path is in a snapshot or its errors.
+ */
+import { opendir, readFile, realpath, stat } from "node:fs/promises";
+import { join, sep } from "node:path";
+import { moduleError } from "./module-error.js";
+import type { ConfinedReadPowers } from "./module-read-powers.js";
+
+/** Relative POSIX path (`node_modules/yaml/package.json`) → file bytes. */
+export type PluginSnapshot = Readonly<Record<string, Uint8Array>>;
+
+const MAX_FILES = 20_000;
+const MAX_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Reads the plugin folder at `root` into a snapshot.
+ *
+ * @example
+ * ```ts
+ * const files = await snapshotPluginFolder("./plugins/markdown");
+ * ```
+ */
+export async function snapshotPluginFolder(root: string): Promise<PluginSnapshot> {
+  const realRoot = await realpath(root).catch(() => {
+    throw moduleError("MODULE_NOT_FOUND", "Not found: the plugin folder does not exist.");
+  });
+  const inside = (real: string) => real === realRoot || real.startsWith(realRoot + sep);
+  const files: Record<string, Uint8Array> = {};
+  let count = 0;
+  let bytes = 0;
+  const visited = new Set<string>();
+  const walk = async (dir: string, prefix: string): Promise<void> => {
+    const realDir = await realpath(dir);
+    if (!inside(realDir) || visited.has(realDir)) return;
+    visited.add(realDir);
+    for await (const entry of await opendir(dir)) {
+      const path = join(dir, entry.name);
+      const key = prefix === "" ? entry.name : `${prefix}/${entry.name}`;
+      const real = await realpath(path).catch(() => undefined);
+      if (real === undefined || !inside(real)) continue; // invariant 1
+      const info = await stat(real);
+      if (info.isDirectory()) {
+        await walk(path, key);
+        continue;
+      }
+      if (!info.isFile()) continue;
+      count += 1;
+      const content = new Uint8Array(await readFile(real));
+      bytes += content.byteLength;
+      if (count > MAX_FILES || bytes > MAX_BYTES) {
+        throw moduleError(
+          "MODULE_BAD_REQUEST",
+          `The plugin folder is too large to send behind a wall (at most ${MAX_FILES} files and ${MAX_BYTES / 1024 / 1024} MiB).`,
+        );
+      }
+      files[key] = content;
+    }
+  };
+  await walk(realRoot, "");
+  return files;
+}
+
+const notFound = (location: string) =>
+  moduleError(
+    "MODULE_NOT_FOUND",
+    `Not found: ${location.replace("file:///plugin/", "./")} does not exist in the plugin folder.`,
+  );
+
+/** The snapshot path of a virtual location, or undefined if it is not one. */
+const keyOf = (location: string): string | undefined => {
+  let url: URL;
+  try {
+    url = new URL(`${location}`);
+  } catch {
+    return undefined;
+  }
+  if (url.protocol !== "file:" || url.host !== "" || !url.pathname.startsWith("/plugin/"))
+    return undefined;
+  const segments: string[] = [];
+  for (const raw of url.pathname.slice("/plugin/".length).split("/")) {
+    if (raw === "") continue;
+    let segment: string;
+    try {
+      segment = decodeURIComponent(raw);
+    } catch {
+      return undefined;
+    }
+    if (segment === "." || segment === ".." || segment.includes("/") || segment.includes("\0"))
+      return undefined;
+    segments.push(segment);
+  }
+  return segments.join("/");
+};
+
+/**
+ * Read powers for the module loader over a snapshot.
+ *
+ * @example
+ * ```ts
+ * const readPowers = makeSnapshotReadPowers(await snapshotPluginFolder("./plugin"));
+ * ```
+ */
+export function makeSnapshotReadPowers(files: PluginSnapshot): ConfinedReadPowers {
+  const maybeReadNow = (location: string): Uint8Array | undefined => {
+    const key = keyOf(location);
+    return key === undefined || !Object.hasOwn(files, key) ? undefined : files[key];
+  };
+  return harden({
+    canonical: async (location) => location,
+    maybeRead: async (location: string) => maybeReadNow(location),
+    maybeReadNow,
+    read: async (location: string) => {
+      const bytes = maybeReadNow(location);
+      if (bytes === undefined) throw notFound(`${location}`);
+      return bytes;
+    },
+    fileURLToPath: (location: string | URL) => {
+      const url = new URL(`${location}`);
+      try {
+        return decodeURIComponent(url.pathname);
+      } catch {
+        return url.pathname;
+      }
+    },
+    isAbsolute: (specifier: string) => `${specifier}`.startsWith("/"),
+  });
+}
