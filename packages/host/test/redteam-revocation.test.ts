@@ -6,9 +6,15 @@
 // membrane" (compartment-cell.ts, invariant 2) and the membrane's "every
 // reference a revoked grant handed out is dead".
 //
+// Also the builtin facades (node:fs, node:fs/promises, node:process) as ESM
+// bindings, default exports and CommonJS require() results taken at load.
+//
 // Not tested here: delegation through nestedCells, which is a known break
 // (see the red-team report) and has no passing test to commit.
-import { makeMemoryDirCap, makeTimers } from "@padded-cell/caps";
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { makeEnvCap, makeMemoryDirCap, makeTimers } from "@padded-cell/caps";
 import { describe, expect, test } from "vitest";
 import { createHost } from "../src/index.js";
 
@@ -109,5 +115,54 @@ describe("invariant: every reference a revoked grant handed out is dead", () => 
     ).toBe("TypeError");
     await cell.revoke("done");
     await expect(cell.evaluate("1")).rejects.toMatchObject({ code: "REVOKED" });
+  });
+
+  test("builtin facades taken at module load (ESM bindings, default exports, require) die with their grant", async () => {
+    const root = await mkdtemp(join(tmpdir(), "rt-revoke-facade-"));
+    await writeFile(join(root, "package.json"), JSON.stringify({ name: "p", type: "module" }));
+    await writeFile(
+      join(root, "esm.js"),
+      `import { readFile } from "node:fs/promises";
+       import fsDefault from "fs";
+       import * as ns from "node:fs/promises";
+       import proc from "node:process";
+       export const grab = () => ({ readFile, fsp: fsDefault.promises, ns, env: proc.env });
+       export const tryAll = async (g) => {
+         const out = [];
+         for (const f of [() => g.readFile("/a.txt", "utf8"), () => g.fsp.readFile("/a.txt", "utf8"),
+                          () => g.ns.readFile("/a.txt", "utf8"), () => g.env.HOME]) {
+           try { out.push(String(await f())); } catch (e) { out.push(e.code || e.name); }
+         }
+         return out.join();
+       };`,
+    );
+    await writeFile(
+      join(root, "c.cjs"),
+      `const fs = require("fs"); const p = require("node:process");
+       exports.grab = () => ({ readFile: fs.promises.readFile, fsp: fs.promises, ns: require("fs/promises"), env: p.env });`,
+    );
+    const host = await createHost();
+    const cell = await host.createCell({
+      name: "facades",
+      root,
+      grants: {
+        fs: makeMemoryDirCap({ seed: { "/a.txt": "A" } }),
+        env: makeEnvCap({ HOME: "/h" }, { allow: ["HOME"] }),
+      },
+    });
+    type Grab = () => object;
+    type TryAll = (held: object) => Promise<string>;
+    const esm = (await cell.import("./esm.js")) as { grab: Grab; tryAll: TryAll };
+    const cjs = (await cell.import("./c.cjs")) as { grab: Grab };
+    const held = [esm.grab(), cjs.grab()];
+    const run = () => Promise.all(held.map((h) => esm.tryAll(h)));
+    expect(await run()).toEqual(["A,A,A,/h", "A,A,A,/h"]);
+    await cell.revokeGrant("fs");
+    expect(await run()).toEqual(["REVOKED,REVOKED,REVOKED,/h", "REVOKED,REVOKED,REVOKED,/h"]);
+    await cell.revokeGrant("env");
+    expect(await run()).toEqual([
+      "REVOKED,REVOKED,REVOKED,REVOKED",
+      "REVOKED,REVOKED,REVOKED,REVOKED",
+    ]);
   });
 });
