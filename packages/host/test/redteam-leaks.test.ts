@@ -3,8 +3,11 @@
 // copying, module-loader.ts invariant 4): through import.meta and the
 // CommonJS module variables, through the errors of a real directory
 // capability and its node:fs/promises facade, and through the console (where
-// Node's inspect.custom hook would hand a host function to cell code).
+// Node's inspect.custom hook would hand a host function to cell code), and
+// through bytes: a Node Buffer cut from the shared allocation pool would show
+// other host data through its .buffer.
 import { mkdtemp, symlink, writeFile, mkdir } from "node:fs/promises";
+import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { makeDirCap, makeHttpCap } from "@padded-cell/caps";
@@ -150,5 +153,51 @@ describe("the console formats cell values without handing them host functions", 
     for (const mark of hostMarks(root)) expect(stdout + stderr).not.toContain(mark);
     expect(stderr).toContain("boom");
     expect(stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe("bytes reach the cell as exact plain Uint8Arrays, never views of Node's Buffer pool", () => {
+  test("readFile, the fs facade, openRead chunks and fetch bodies own exactly their bytes", async () => {
+    const root = await tempDir("rt-leak-bytes-");
+    await writeFile(join(root, "package.json"), JSON.stringify({ name: "p", type: "module" }));
+    await writeFile(join(root, "small.txt"), "hi");
+    const server = createServer((_req, res) => res.end("ok"));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as { port: number };
+    await writeFile(
+      join(root, "main.js"),
+      `import fs from "node:fs/promises";
+       const desc = (b) => JSON.stringify({ plain: Object.getPrototypeOf(b) === Uint8Array.prototype,
+         length: b.length, offset: b.byteOffset, buffer: b.buffer.byteLength });
+       export async function main(caps) {
+         const out = [desc(await caps.fs.readFile("/small.txt")), desc(await fs.readFile("/small.txt"))];
+         for await (const chunk of await caps.fs.openRead("/small.txt")) out.push(desc(chunk));
+         const response = await fetch("http://127.0.0.1:${port}/x");
+         out.push(desc(new Uint8Array(await response.arrayBuffer())));
+         out.push(desc(await (await fetch("http://127.0.0.1:${port}/y")).bytes()));
+         return out;
+       }`,
+    );
+    const host = await createHost();
+    const cell = await host.createCell({
+      name: "bytes",
+      root,
+      grants: {
+        fs: makeDirCap(root),
+        http: makeHttpCap({ allow: [`http://127.0.0.1:${port}/`] }),
+      },
+    });
+    try {
+      const outcomes = (await cell.run("./main.js")) as string[];
+      expect(outcomes.map((o) => JSON.parse(o) as unknown)).toEqual([
+        { plain: true, length: 2, offset: 0, buffer: 2 },
+        { plain: true, length: 2, offset: 0, buffer: 2 },
+        { plain: true, length: 2, offset: 0, buffer: 2 },
+        { plain: true, length: 2, offset: 0, buffer: 2 },
+        { plain: true, length: 2, offset: 0, buffer: 2 },
+      ]);
+    } finally {
+      server.close();
+    }
   });
 });
