@@ -9,8 +9,9 @@
 // Also the builtin facades (node:fs, node:fs/promises, node:process) as ESM
 // bindings, default exports and CommonJS require() results taken at load.
 //
-// Not tested here: delegation through nestedCells, which is a known break
-// (see the red-team report) and has no passing test to commit.
+// Not tested here: delegation through nestedCells, and relays from a
+// compartment cell into a worker or process cell, which are known breaks
+// (see the red-team report) and have no passing test to commit.
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -165,4 +166,31 @@ describe("invariant: every reference a revoked grant handed out is dead", () => 
       "REVOKED,REVOKED,REVOKED,REVOKED",
     ]);
   });
+
+  for (const receiver of ["compartment", "worker"] as const) {
+    test(`a grant relayed out of a worker cell to a ${receiver} cell dies with the sender's revokeGrant`, async () => {
+      const host = await createHost();
+      try {
+        const channel = host.channel("wall-relay");
+        const sender = await host.createCell({
+          name: "sender",
+          isolation: "worker",
+          grants: { fs: makeMemoryDirCap({ seed }), out: channel.a },
+        });
+        const target = await host.createCell({
+          name: "receiver",
+          isolation: receiver,
+          grants: { in: channel.b },
+        });
+        await sender.evaluate(`caps.out.send({ fs: caps.fs })`);
+        await target.evaluate(`caps.in.receive().then((v) => { globalThis.got = v; })`);
+        const probe = outcomes(['got.fs.readFile("/a.txt")']);
+        expect(await target.evaluate(probe)).toBe("OK");
+        await sender.revokeGrant("fs");
+        expect(await target.evaluate(probe)).toBe("REVOKED");
+      } finally {
+        await host.close();
+      }
+    }, 10000);
+  }
 });
