@@ -61,6 +61,23 @@ describe("the handle a cell gets for its sub-cell", () => {
   });
 });
 
+describe("revoking the cells grant", () => {
+  test("in a compartment parent, kills the sub-cell handles it gave out", async () => {
+    const host = await createHost();
+    const parent = await host.createCell({
+      name: "parent",
+      grants: { fs: makeMemoryDirCap({ seed }), cells: nestedCells() },
+    });
+    await parent.evaluate(`(async () => {
+      globalThis.sub = await caps.cells.create({ name: "s", grants: { fs: caps.fs } });
+    })()`);
+    const probe = `(async () => sub.evaluate("1"))().then(() => "ran", (e) => e.code)`;
+    expect(await parent.evaluate(probe)).toBe("ran");
+    await parent.revokeGrant("cells");
+    expect(await parent.evaluate(probe)).toBe("REVOKED");
+  });
+});
+
 describe("revocation reaches sub-cells behind a wall", () => {
   test("in a worker parent, revokeGrant reaches what was passed to a sub-cell", async () => {
     const host = await createHost();
