@@ -1,5 +1,5 @@
-// Red-team attacks on revocation from inside a compartment cell: keeping a
-// grant alive after `revokeGrant` or `revoke` by holding on to something it
+// Red-team attacks on revocation from inside a cell (compartment, and worker
+// for relays): keeping a grant alive after `revokeGrant` or `revoke` by holding on to something it
 // handed out before (a detached method, an attenuation, a sub-directory, a
 // copy relayed through a channel, a timer callback). Each test names the
 // host's invariant it checks: "whatever comes out of the cell crosses the
