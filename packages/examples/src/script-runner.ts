@@ -136,8 +136,12 @@ const STOPPED = new Set([
  * ```
  */
 export const runScript = async (host: Host, submission: Submission): Promise<ScriptOutcome> => {
-  // A walled cell runs one self-contained module from its folder.
+  // A script is a one-module plugin: its folder holds it and a package.json.
   const folder = await mkdtemp(join(tmpdir(), "padded-cell-script-"));
+  await writeFile(
+    join(folder, "package.json"),
+    JSON.stringify({ name: submission.name, type: "module" }),
+  );
   await writeFile(join(folder, "script.js"), submission.source);
   const cell = (await host.createCell({
     name: submission.name,

@@ -66,6 +66,9 @@ export const resolveGrants = (
         `The factory of grant "${grant}" did not return a capability.`,
       );
     }
+    // Everything the host hands out is hardened: nothing in a cell can change
+    // a grant except through a method the host wrote for that.
+    harden(cap);
     if (audit !== undefined) {
       const sink = audit;
       cap = audited(cap as Record<string, unknown>, (record) => sink({ ...record, cell, grant }), {

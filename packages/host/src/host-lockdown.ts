@@ -14,7 +14,9 @@
  *    `errorTaming: "safe"`, which keeps a cell from reading the stack (and so
  *    the host's file paths) of errors it creates while host code is on the
  *    stack.
- * 2. Exports that waited for lockdown are hardened before any cell exists.
+ * 2. Exports that waited for lockdown are hardened before any cell exists,
+ *    and so are the host classes cells receive (`URL`, `URLSearchParams`,
+ *    `TextEncoder`, `TextDecoder`).
  */
 import "ses";
 import { hardenPendingExports } from "@padded-cell/membrane";
@@ -24,3 +26,7 @@ const isLockedDown = (): boolean =>
 
 if (!isLockedDown()) lockdown();
 hardenPendingExports();
+// The host's own classes that cells receive as endowments are not SES
+// intrinsics, so lockdown leaves them open: freeze them, or a cell could
+// rewrite them for the whole process.
+harden([URL, URLSearchParams, TextEncoder, TextDecoder]);

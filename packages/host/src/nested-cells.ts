@@ -61,7 +61,7 @@ export function nestedCells(options: NestedCellsOptions = {}): GrantFactory {
     return harden({
       async create(request: { name: string; grants?: Record<string, object> }) {
         const name = String(request?.name);
-        const grants: Record<string, object> = {};
+        const grants: Record<string, () => object> = {};
         for (const [grantName, value] of Object.entries(request?.grants ?? {})) {
           if (!isCapability(value)) {
             throw new CellError(
@@ -69,7 +69,10 @@ export function nestedCells(options: NestedCellsOptions = {}): GrantFactory {
               `Sub-cell "${name}" cannot be granted "${grantName}" by description: a cell can only pass on capabilities it holds (for example caps.fs.sub("/data").readOnly()).`,
             );
           }
-          grants[grantName] = value;
+          // Wrapped in a factory of the host's own, so that a function the
+          // cell passes is a capability, never run as a grant factory with
+          // the host's context (closes "a cell's function receives createCell").
+          grants[grantName] = () => value;
         }
         if (alive >= max) {
           throw new CellError(

@@ -5,9 +5,10 @@
  * Invariants:
  * 1. The plugin's code never runs in the host's thread; only capabilities
  *    cross, by CapTP (see wall-*.ts).
- * 2. Every grant crosses through its own revocable forwarder and resource
- *    scope, so `revokeGrant` cuts one grant and closes what it opened, and
- *    `revoke` cuts all of them, closes everything and ends the wall.
+ * 2. Every grant crosses through its own caretaker in the cell's membrane
+ *    and its own resource scope, so `revokeGrant` cuts one grant and
+ *    everything reached through it and closes what it opened, and `revoke`
+ *    cuts all of them, closes everything and ends the wall.
  * 3. The cell's console output is kept in bounded buffers, like a
  *    compartment cell's.
  *
@@ -16,8 +17,8 @@
  * the plugin folder sent across the wall. Its sub-cells run behind walls of
  * the same kind.
  */
-import { makeStdio, revocable, type ResourceScope } from "@padded-cell/caps";
-import { CellError, RevokedError } from "@padded-cell/membrane";
+import { makeStdio, type ResourceScope } from "@padded-cell/caps";
+import { CellError, RevokedError, makeMembrane } from "@padded-cell/membrane";
 import { resolveGrants } from "./cell-grant.js";
 import type { Cell, CellOptions, CellOutput } from "./cell-types.js";
 import type { CellHandle, CellHostContext } from "./compartment-cell.js";
@@ -40,6 +41,7 @@ export const makeWalledCell = async (
   checkCellOptions(options);
   const { name } = options;
   const kind = options.isolation === "process" ? "process" : "worker";
+  const membrane = makeMembrane(name);
   const scopes = new Map<string, ResourceScope>();
   const revokers = new Map<string, (reason: string) => void>();
   const grants: Record<string, object> = {};
@@ -55,11 +57,12 @@ export const makeWalledCell = async (
     createChild,
   )) {
     scopes.set(grantName, scope);
-    const forwarder = revocable(cap as Record<string, unknown>, {
-      name: `grant "${grantName}" of cell "${name}"`,
-    });
-    revokers.set(grantName, forwarder.revoke);
-    grants[grantName] = forwarder.cap;
+    // The same caretaker as in a compartment cell: revoking the grant cuts
+    // everything reached through it (a `sub()` directory, a socket), not only
+    // its own methods.
+    const caretaker = membrane.revocable(cap, { name: `grant "${grantName}" of cell "${name}"` });
+    revokers.set(grantName, caretaker.revoke);
+    grants[grantName] = caretaker.proxy;
   }
 
   const stdio = makeStdio({
@@ -141,7 +144,7 @@ export const makeWalledCell = async (
     async revoke(reason: string) {
       if (revokedReason !== undefined) return;
       revokedReason = String(reason);
-      for (const revoke of revokers.values()) revoke(revokedReason);
+      membrane.revoke(revokedReason);
       wall.revoke(revokedReason);
       await Promise.allSettled([
         ...[...scopes.values()].map((s) => s.close(revokedReason as string)),

@@ -13,7 +13,8 @@
  *    proxy, and a proxy crossing back gives its real object (no double
  *    wrapping).
  * 2. Amplification is impossible: a view made with a policy unwraps to its
- *    real object only inside its own policy's domains. Anywhere else the
+ *    real object only inside its own policy's domains, and a view of a
+ *    caretaker only inside the caretaker's lifetime. Anywhere else the
  *    host receives the view itself, the narrower right, so an attenuated
  *    view passed as `this` or as an argument to a function obtained by
  *    another route cannot act on the unattenuated original.
@@ -91,6 +92,11 @@ export class Lifetime {
     this.parent = parent;
     this.registry = registry;
     parent?.children.add(this);
+  }
+
+  /** Whether this lifetime is `other` or lives inside it. */
+  within(other: Lifetime): boolean {
+    return this === other || (this.parent !== null && this.parent.within(other));
   }
 
   /** Whether this lifetime or an ancestor was revoked. */
@@ -229,8 +235,14 @@ export class Domain {
     // Views first: a host object coming back is the commonest crossing.
     const madeForGuest = registry.towardsGuest.get(value);
     if (madeForGuest !== undefined) {
-      // Invariant 2: only the view's own policy domains see through it.
-      if (madeForGuest.origin === null || madeForGuest.origin === this.origin) {
+      // Invariant 2: only the view's own policy domains see through it, and
+      // only inside its own lifetime: a revocable view handed to anything
+      // else stays that view, so whoever receives it loses it on revocation
+      // too (closes "delegating a grant strips its revocability").
+      if (
+        (madeForGuest.origin === null || madeForGuest.origin === this.origin) &&
+        this.lifetime.within(madeForGuest.lifetime)
+      ) {
         return unwrap(madeForGuest.towardsGuest, value);
       }
       madeForGuest.towardsGuest.assertAlive();
