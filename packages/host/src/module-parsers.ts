@@ -20,7 +20,8 @@
  * does not honour the `browser` field.
  */
 import { defaultParserForLanguage } from "@endo/compartment-mapper/import-parsers.js";
-import type { ConfinedReadPowers } from "./module-read-powers.js";
+import { moduleError } from "./module-error.js";
+import { describeLocation, type ConfinedReadPowers } from "./module-read-powers.js";
 import { evadeSourceChecks } from "./module-source-evasion.js";
 import { makeModuleSourceCache } from "./module-source-cache.js";
 
@@ -133,5 +134,33 @@ export const makeNodeParsers = (
     ...defaultParserForLanguage.mjs,
     parse: (...args: ParseArguments) => parseAs(mjsParser, args),
   });
-  return harden({ ...defaultParserForLanguage, cjs, mjs }) as Parsers;
+  // A JSON module that does not parse fails with MODULE_SYNTAX, like a
+  // JavaScript one; never with the engine's own SyntaxError (closes "a host
+  // error object, with its host stack, reaches the cell through import()").
+  const jsonParser = defaultParserForLanguage.json as Parser;
+  const json = harden({
+    ...jsonParser,
+    parse: (...args: ParseArguments) => {
+      const parsed = jsonParser.parse(...args);
+      const record = parsed.record as { execute?: (...a: unknown[]) => unknown };
+      const execute = record.execute;
+      if (typeof execute !== "function") return parsed;
+      // The mapper parses JSON when the module executes: that is where a
+      // malformed file fails.
+      const guarded = (...a: unknown[]) => {
+        try {
+          return Reflect.apply(execute, record, a);
+        } catch {
+          throw moduleError(
+            "MODULE_SYNTAX",
+            `Syntax error: ${describeLocation(`${args[2]}`)} is not valid JSON.`,
+          );
+        }
+      };
+      return { ...parsed, record: harden({ ...record, execute: guarded }) } as ReturnType<
+        Parser["parse"]
+      >;
+    },
+  });
+  return harden({ ...defaultParserForLanguage, cjs, mjs, json }) as Parsers;
 };
