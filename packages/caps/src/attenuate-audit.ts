@@ -5,13 +5,15 @@
  * 1. Every call produces exactly one record, after it settles:
  *    `{ time, capability, method, args, outcome, bytes, durationMs, code? }`
  *    with `outcome` "allowed" (returned or fulfilled), "denied" (a CellError
- *    whose code is a denial: `*_DENIED`, quota, rate, expiry, uses,
- *    `REVOKED`, `TIMERS_LIMIT`) or "failed" (anything else).
+ *    whose code is a denial: any `*_DENIED*`, quota, rate, expiry, uses,
+ *    `REVOKED`, `TIMERS_LIMIT`, outside-root, filtered, read-only or hidden)
+ *    or "failed" (anything else).
  * 2. Records hold only data about the call: each argument is summarised as
  *    its type and size (never its value, never a reference), so the sink can
  *    neither leak nor retain cell objects. Summaries never run guest code
  *    (no getters, no proxy traps).
  * 3. A sink that throws never affects the call or its result.
+ * 4. Capabilities the calls return are audited too, under the same name.
  *
  * It does not store records; the sink decides (file, memory, telemetry).
  */
@@ -76,8 +78,23 @@ export interface AuditRecord {
 /** Receives audit records. */
 export type AuditSink = (record: AuditRecord) => void;
 
-const DENIAL =
-  /_DENIED$|^(QUOTA_EXCEEDED|RATE_LIMITED|EXPIRED|USES_EXHAUSTED|REVOKED|TIMERS_LIMIT)$/;
+// Codes that mean "a policy said no", as opposed to a failure. A set and a
+// substring test, not a regular expression: V8 compiles regular expressions
+// lazily, which can fail near the stack limit, where calls still arrive.
+const DENIAL_CODES = new Set([
+  "QUOTA_EXCEEDED",
+  "RATE_LIMITED",
+  "EXPIRED",
+  "USES_EXHAUSTED",
+  "REVOKED",
+  "TIMERS_LIMIT",
+  "FS_OUTSIDE_ROOT",
+  "FS_FILTERED",
+  "FS_QUOTA_EXCEEDED",
+  "MEMBRANE_READ_ONLY",
+  "MEMBRANE_HIDDEN",
+]);
+const isDenial = (code: string): boolean => code.includes("_DENIED") || DENIAL_CODES.has(code);
 
 const safeBytes = (value: unknown): number => {
   try {
@@ -134,6 +151,24 @@ const errorCode = (error: unknown): string | undefined => {
 };
 
 /**
+ * Whether `value` is a capability made of string-keyed methods only: a frozen
+ * object (not a proxy, array or byte container) whose own properties are all
+ * functions. Read with descriptors, so no code of the value runs. Objects
+ * with symbol-keyed members (streams, sockets) are left as they are.
+ */
+const isPlainCapability = (value: unknown): boolean => {
+  if (typeof value !== "object" || value === null || isProxy(value) || isArray(value)) return false;
+  if (ArrayBuffer.isView(value) || !Object.isFrozen(value)) return false;
+  const keys = Reflect.ownKeys(value);
+  if (keys.length === 0) return false;
+  return keys.every((key) => {
+    if (typeof key !== "string") return false;
+    const desc = getOwnPropertyDescriptor(value, key);
+    return desc !== undefined && typeof desc.value === "function";
+  });
+};
+
+/**
  * Record every call through `cap` into `sink`.
  *
  * @example
@@ -150,6 +185,10 @@ export function audited<T extends Capability>(
   options?: AttenuateOptions,
 ): T {
   const name = capabilityName(options);
+  // Invariant 4: a capability a method returns (`dir.sub("/d")`) is audited
+  // under the same name, so every use reached through `cap` is recorded.
+  const auditDerived = (value: unknown): unknown =>
+    isPlainCapability(value) ? audited(value as Capability, sink, options) : value;
   return wrapCapability(cap, name, (method, args, next) => {
     const time = dateNow();
     const start = perfNow();
@@ -175,7 +214,7 @@ export function audited<T extends Capability>(
     };
     const fail = (error: unknown) => {
       const code = errorCode(error);
-      emit(code !== undefined && DENIAL.test(code) ? "denied" : "failed", code, 0);
+      emit(code !== undefined && isDenial(code) ? "denied" : "failed", code, 0);
     };
     let result: unknown;
     try {
@@ -188,7 +227,7 @@ export function audited<T extends Capability>(
       return apply(PromiseThen, result, [
         (v: unknown) => {
           emit("allowed", undefined, safeBytes(v));
-          return v;
+          return auditDerived(v);
         },
         (error: unknown) => {
           fail(error);
@@ -197,6 +236,6 @@ export function audited<T extends Capability>(
       ]);
     }
     emit("allowed", undefined, safeBytes(result));
-    return result;
+    return auditDerived(result);
   }).cap;
 }

@@ -110,3 +110,24 @@ describe("closed breaks", () => {
     30_000,
   );
 });
+
+test("calls through capabilities derived from a grant are audited too", async () => {
+  const { makeMemoryAuditSink } = await import("../src/index.js");
+  const audit = makeMemoryAuditSink(100);
+  const host = await createHost({ audit: audit.sink });
+  const cell = await host.createCell({
+    name: "a",
+    grants: { fs: makeMemoryDirCap({ seed: { "/d/a.txt": "a" } }) },
+  });
+  await cell.evaluate(`(async () => {
+    const d = caps.fs.sub("/d");
+    await d.readFile("/a.txt");
+    await d.readOnly().writeFile("/b.txt", "x").catch(() => {});
+  })()`);
+  expect(audit.records().map((r) => `${r.grant}.${r.method}:${r.outcome}`)).toEqual([
+    "fs.sub:allowed",
+    "fs.readFile:allowed",
+    "fs.readOnly:allowed",
+    "fs.writeFile:denied",
+  ]);
+});
