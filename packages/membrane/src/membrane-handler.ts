@@ -236,7 +236,13 @@ export class MembraneHandler implements ProxyHandler<object> {
     }
     for (const key of keys) {
       const desc = this.describe(shadow, real, key);
-      if (desc !== undefined) ReflectDefineProperty(shadow, key, desc);
+      if (desc === undefined) continue;
+      const mirrored = ReflectGetOwnPropertyDescriptor(shadow, key);
+      if (mirrored !== undefined && !mirrored.configurable) {
+        if (mirrored.writable === false) continue; // fixed in the view for good
+        desc.configurable = false; // see getOwnPropertyDescriptor
+      }
+      ReflectDefineProperty(shadow, key, desc);
     }
     ReflectSetPrototypeOf(
       shadow,
@@ -323,10 +329,10 @@ export class MembraneHandler implements ProxyHandler<object> {
 
   ownKeys(shadow: object): ArrayLike<string | symbol> {
     try {
-      let real = this.target(shadow);
+      const real = this.target(shadow);
       if (this.policy !== null) this.notify("ownKeys");
-      if (real !== undefined && this.fix(shadow, real)) real = this.target(shadow);
-      if (real === undefined) return ReflectOwnKeys(shadow);
+      // A synced shadow is the view's exact key list (invariant 3).
+      if (real === undefined || this.fix(shadow, real)) return ReflectOwnKeys(shadow);
       return this.keys(shadow, real);
     } catch (error) {
       throw this.fail(error);
@@ -347,6 +353,13 @@ export class MembraneHandler implements ProxyHandler<object> {
       if (desc === undefined) {
         if (mirrored !== undefined) ReflectDeleteProperty(shadow, key);
         return undefined;
+      }
+      if (mirrored !== undefined && !mirrored.configurable) {
+        // The view never loosens what it reported fixed, even if the real
+        // object does (V8 makes a sealed array's elements configurable
+        // again when another element is redefined): report it fixed still.
+        if (mirrored.writable === false) return mirrored;
+        desc.configurable = false;
       }
       // Invariant 3: what is reported as non-configurable is on the shadow.
       if (!desc.configurable || (mirrored !== undefined && !mirrored.configurable)) {
