@@ -14,10 +14,10 @@
  * It does not protect availability: a cell in the host's thread can loop
  * forever or exhaust memory. Use a worker or process cell for that.
  */
-import { makeResourceScope, makeStdio, type ResourceScope, type StdioCap } from "@padded-cell/caps";
-import { CellError, RevokedError, makeMembrane, type Membrane } from "@padded-cell/membrane";
+import { makeResourceScope, makeStdio, type StdioCap } from "@padded-cell/caps";
+import { CellError, RevokedError } from "@padded-cell/membrane";
 import type { CellAuditSink } from "./audit-sink.js";
-import { resolveGrants } from "./cell-grant.js";
+import { makeCellGrants } from "./cell-grants.js";
 import { freezeEndowments, makeCellEndowments, type GrantedCap } from "./cell-globals.js";
 import type { Cell, CellOptions, CellOutput } from "./cell-types.js";
 import { makeModuleLoader, type ModuleLoader } from "./module-loader.js";
@@ -69,26 +69,8 @@ export const makeCompartmentCell = async (
 ): Promise<CellHandle> => {
   checkCellOptions(options);
   const { name } = options;
-  const membrane: Membrane = makeMembrane(name);
-  const scopes = new Map<string, ResourceScope>();
-  const granted = new Map<string, GrantedCap>();
-  const children = new Set<Cell>();
-  // Filled in once the cell exists; grant factories only use it later.
-  const handle: { cell: Cell | undefined; children: Set<Cell> } = { cell: undefined, children };
-
-  const createChild = (child: CellOptions) => host.createChild(handle as CellHandle, child);
-  for (const [grantName, { cap, scope }] of resolveGrants(
-    name,
-    options.grants ?? {},
-    host.audit,
-    createChild,
-  )) {
-    scopes.set(grantName, scope);
-    granted.set(grantName, {
-      cap,
-      caretaker: membrane.revocable(cap, { name: `grant "${grantName}" of cell "${name}"` }),
-    });
-  }
+  const grants = makeCellGrants(options, host);
+  const { membrane, granted, scopes } = grants;
 
   const stdioScope = makeResourceScope(`console of cell "${name}"`);
   scopes.set("\0console", stdioScope);
@@ -162,29 +144,16 @@ export const makeCompartmentCell = async (
       const { stdout, stderr } = stdioPair.host.read();
       return { stdout, stderr };
     },
-    async revokeGrant(grantName: string, reason = "grant revoked") {
-      const grant = granted.get(grantName);
-      if (grant === undefined) {
-        throw new CellError(
-          "CELL_UNKNOWN_GRANT",
-          `Cell "${name}" has no grant named ${JSON.stringify(grantName)}.`,
-        );
-      }
-      grant.caretaker.revoke(reason);
-      await scopes.get(grantName)?.close(reason);
-    },
+    revokeGrant: (grantName: string, reason = "grant revoked") =>
+      grants.revokeGrant(grantName, reason),
     async revoke(reason: string) {
       if (revokedReason !== undefined) return;
       revokedReason = String(reason);
-      membrane.revoke(revokedReason);
-      const closing = [...scopes.values()].map((scope) => scope.close(revokedReason as string));
-      const nested = [...children].map((child) => child.revoke(revokedReason as string));
-      await Promise.allSettled([...closing, ...nested]);
+      await grants.revokeAll(revokedReason);
     },
     get revoked() {
       return revokedReason !== undefined;
     },
   });
-  handle.cell = cell;
-  return handle as CellHandle;
+  return grants.setCell(cell);
 };

@@ -17,11 +17,11 @@
  * the plugin folder sent across the wall. Its sub-cells run behind walls of
  * the same kind.
  */
-import { makeStdio, type ResourceScope } from "@padded-cell/caps";
-import { CellError, RevokedError, makeMembrane } from "@padded-cell/membrane";
-import { resolveGrants } from "./cell-grant.js";
+import { makeStdio } from "@padded-cell/caps";
+import { CellError, RevokedError } from "@padded-cell/membrane";
+import { makeCellGrants } from "./cell-grants.js";
 import type { Cell, CellOptions, CellOutput } from "./cell-types.js";
-import type { CellHandle, CellHostContext } from "./compartment-cell.js";
+import type { CellHostContext } from "./compartment-cell.js";
 import { checkCellOptions } from "./compartment-cell.js";
 import { snapshotPluginFolder, type PluginSnapshot } from "./module-snapshot.js";
 import { startWall } from "./wall-start.js";
@@ -41,29 +41,11 @@ export const makeWalledCell = async (
   checkCellOptions(options);
   const { name } = options;
   const kind = options.isolation === "process" ? "process" : "worker";
-  const membrane = makeMembrane(name);
-  const scopes = new Map<string, ResourceScope>();
-  const revokers = new Map<string, (reason: string) => void>();
+  const cellGrants = makeCellGrants(options, host);
+  // The grants cross as their caretakers' views: revoking a grant cuts
+  // everything reached through it behind the wall too (a `sub()` directory).
   const grants: Record<string, object> = {};
-  const children = new Set<Cell>();
-  // Filled in once the cell exists; grant factories only use it later.
-  const handle: { cell: Cell | undefined; children: Set<Cell> } = { cell: undefined, children };
-
-  const createChild = (child: CellOptions) => host.createChild(handle as CellHandle, child);
-  for (const [grantName, { cap, scope }] of resolveGrants(
-    name,
-    options.grants ?? {},
-    host.audit,
-    createChild,
-  )) {
-    scopes.set(grantName, scope);
-    // The same caretaker as in a compartment cell: revoking the grant cuts
-    // everything reached through it (a `sub()` directory, a socket), not only
-    // its own methods.
-    const caretaker = membrane.revocable(cap, { name: `grant "${grantName}" of cell "${name}"` });
-    revokers.set(grantName, caretaker.revoke);
-    grants[grantName] = caretaker.proxy;
-  }
+  for (const [grantName, { caretaker }] of cellGrants.granted) grants[grantName] = caretaker.proxy;
 
   const stdio = makeStdio({
     ...(options.limits?.maxOutputBytes === undefined
@@ -130,25 +112,14 @@ export const makeWalledCell = async (
       const { stdout, stderr } = stdio.host.read();
       return { stdout, stderr };
     },
-    async revokeGrant(grantName: string, reason = "grant revoked") {
-      const revoke = revokers.get(grantName);
-      if (revoke === undefined) {
-        throw new CellError(
-          "CELL_UNKNOWN_GRANT",
-          `Cell "${name}" has no grant named ${JSON.stringify(grantName)}.`,
-        );
-      }
-      revoke(reason);
-      await scopes.get(grantName)?.close(reason);
-    },
+    revokeGrant: (grantName: string, reason = "grant revoked") =>
+      cellGrants.revokeGrant(grantName, reason),
     async revoke(reason: string) {
       if (revokedReason !== undefined) return;
       revokedReason = String(reason);
-      membrane.revoke(revokedReason);
       wall.revoke(revokedReason);
       await Promise.allSettled([
-        ...[...scopes.values()].map((s) => s.close(revokedReason as string)),
-        ...[...children].map((child) => child.revoke(revokedReason as string)),
+        cellGrants.revokeAll(revokedReason),
         wall.terminate(revokedReason),
       ]);
     },
@@ -156,6 +127,6 @@ export const makeWalledCell = async (
       return revokedReason !== undefined;
     },
   });
-  handle.cell = cell;
+  cellGrants.setCell(cell);
   return cell;
 };
