@@ -38,11 +38,16 @@ export async function snapshotPluginFolder(root: string): Promise<PluginSnapshot
   const files: Record<string, Uint8Array> = {};
   let count = 0;
   let bytes = 0;
-  const visited = new Set<string>();
-  const walk = async (dir: string, prefix: string): Promise<void> => {
+  // A directory already on the path being walked is a link loop; the same
+  // directory reached by another path (an alias) is walked again there.
+  const walk = async (
+    dir: string,
+    prefix: string,
+    ancestors: ReadonlySet<string>,
+  ): Promise<void> => {
     const realDir = await realpath(dir);
-    if (!inside(realDir) || visited.has(realDir)) return;
-    visited.add(realDir);
+    if (!inside(realDir) || ancestors.has(realDir)) return;
+    const lineage = new Set(ancestors).add(realDir);
     for await (const entry of await opendir(dir)) {
       const path = join(dir, entry.name);
       const key = prefix === "" ? entry.name : `${prefix}/${entry.name}`;
@@ -50,7 +55,7 @@ export async function snapshotPluginFolder(root: string): Promise<PluginSnapshot
       if (real === undefined || !inside(real)) continue; // invariant 1
       const info = await stat(real);
       if (info.isDirectory()) {
-        await walk(path, key);
+        await walk(path, key, lineage);
         continue;
       }
       if (!info.isFile()) continue;
@@ -66,7 +71,7 @@ export async function snapshotPluginFolder(root: string): Promise<PluginSnapshot
       files[key] = content;
     }
   };
-  await walk(realRoot, "");
+  await walk(realRoot, "", new Set());
   return files;
 }
 
