@@ -12,6 +12,7 @@ export default defineConfig({
       "@padded-cell/membrane": src("membrane"),
       "@padded-cell/caps": src("caps"),
       "@padded-cell/host": src("host"),
+      "@padded-cell/cli": src("cli"),
     },
   },
   test: {

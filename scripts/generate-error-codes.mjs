@@ -14,10 +14,11 @@ lockdown();
 
 const root = new URL("../", import.meta.url);
 const load = (pkg) => import(new URL(`packages/${pkg}/dist/index.js`, root).href);
-const [membrane, caps, host, page] = await Promise.all([
+const [membrane, caps, host, cli, page] = await Promise.all([
   load("membrane"),
   load("caps"),
   load("host"),
+  load("cli"),
   import(new URL("packages/examples/dist/error-codes-page.js", root).href),
 ]);
 
@@ -34,7 +35,7 @@ export const tables = [
 
 const target = fileURLToPath(new URL("docs/error-codes.md", root));
 // Formatted as `pnpm format` would, so `prettier --check` accepts the page.
-const text = await prettier.format(page.renderErrorCodesPage(tables, host.cliExitCodes), {
+const text = await prettier.format(page.renderErrorCodesPage(tables, cli.cliExitCodes), {
   ...(await prettier.resolveConfig(target)),
   filepath: target,
 });

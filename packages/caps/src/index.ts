@@ -1,10 +1,10 @@
 export { makeResourceScope } from "./resource-scope.js";
 export type { Closable, ResourceScope } from "./resource-scope.js";
-export { makeDirCap } from "./fs-dir-cap.js";
-export type { DirCapOptions } from "./fs-dir-cap.js";
-export { makeMemoryDirCap } from "./fs-memory-cap.js";
-export type { MemoryDirCapOptions } from "./fs-memory-cap.js";
-export { makeFsFacade, makeFsPromisesFacade } from "./fs-promises-facade.js";
+export { makeDirCap } from "./fs/fs-dir-cap.js";
+export type { DirCapOptions } from "./fs/fs-dir-cap.js";
+export { makeMemoryDirCap } from "./fs/fs-memory-cap.js";
+export type { MemoryDirCapOptions } from "./fs/fs-memory-cap.js";
+export { makeFsFacade, makeFsPromisesFacade } from "./fs/fs-promises-facade.js";
 export type {
   FsConstants,
   FsDirentLike,
@@ -12,7 +12,7 @@ export type {
   FsPromisesFacade,
   FsStatsLike,
   FsTypeTests,
-} from "./fs-promises-facade.js";
+} from "./fs/fs-promises-facade.js";
 export type {
   DirCap,
   DirEntry,
@@ -21,11 +21,11 @@ export type {
   FsReadStream,
   FsWriteHandle,
   StatRecord,
-} from "./fs-types.js";
-export { fsErrorCodes } from "./fs-error-codes.js";
-export type { FsErrorCode, FsErrorCodeDoc } from "./fs-error-codes.js";
-export { parseVirtualPath } from "./virtual-path.js";
-export type { VirtualPath } from "./virtual-path.js";
+} from "./fs/fs-types.js";
+export { fsErrorCodes } from "./fs/fs-error-codes.js";
+export type { FsErrorCode, FsErrorCodeDoc } from "./fs/fs-error-codes.js";
+export { parseVirtualPath } from "./fs/virtual-path.js";
+export type { VirtualPath } from "./fs/virtual-path.js";
 export { miscErrorCodes } from "./misc-error-codes.js";
 export type { MiscErrorCode } from "./misc-error-codes.js";
 export { makeEnvCap } from "./env-cap.js";
@@ -69,34 +69,39 @@ export type {
   SubprocessOptions,
   SubprocessResult,
 } from "./subprocess-cap.js";
-export { allowMethods } from "./attenuate-methods.js";
-export { callQuota, byteQuota, measureBytes } from "./attenuate-quota.js";
-export type { ByteQuotaOptions } from "./attenuate-quota.js";
-export { rateLimit, hostClock } from "./attenuate-rate.js";
-export type { RateLimitOptions, TimeSource } from "./attenuate-rate.js";
-export { expiresAt } from "./attenuate-expiry.js";
-export type { ExpiresAtOptions } from "./attenuate-expiry.js";
-export { useTimes } from "./attenuate-uses.js";
-export { revocable } from "./attenuate-revocable.js";
-export type { Revocable } from "./attenuate-revocable.js";
-export { audited, summarizeArg } from "./attenuate-audit.js";
-export type { ArgSummary, AuditOutcome, AuditRecord, AuditSink } from "./attenuate-audit.js";
-export type { AttenuateOptions, Capability } from "./attenuate-wrap.js";
-export { canonicalizeHost, classifyAddress } from "./address-canonical.js";
-export type { AddressClass, CanonicalHost } from "./address-canonical.js";
-export { makeNetPolicy } from "./address-policy.js";
-export type { NetPolicy, NetPolicyOptions, NetRefusal } from "./address-policy.js";
-export { systemResolver } from "./address-resolve.js";
-export type { Resolver } from "./address-resolve.js";
-export { netErrorCodes } from "./net-error-codes.js";
-export type { NetErrorCode } from "./net-error-codes.js";
-export type { SocketCap, SocketPeer } from "./net-socket-cap.js";
-export { makeTcpCap } from "./net-tcp-cap.js";
-export type { TcpCap, TcpCapOptions } from "./net-tcp-cap.js";
-export { makeListenCap } from "./net-listen-cap.js";
-export type { ListenCap, ListenCapOptions, ListenerCap } from "./net-listen-cap.js";
-export { makeHttpCap } from "./http-cap.js";
-export type { HttpCap, HttpCapOptions, HttpRequestInit } from "./http-cap.js";
-export type { ResponseCap } from "./http-response-cap.js";
-export { makeFetchFacade } from "./http-fetch-facade.js";
-export type { FetchFunction, FetchHeaders, FetchResponse } from "./http-fetch-facade.js";
+export { allowMethods } from "./attenuate/attenuate-methods.js";
+export { callQuota, byteQuota, measureBytes } from "./attenuate/attenuate-quota.js";
+export type { ByteQuotaOptions } from "./attenuate/attenuate-quota.js";
+export { rateLimit, hostClock } from "./attenuate/attenuate-rate.js";
+export type { RateLimitOptions, TimeSource } from "./attenuate/attenuate-rate.js";
+export { expiresAt } from "./attenuate/attenuate-expiry.js";
+export type { ExpiresAtOptions } from "./attenuate/attenuate-expiry.js";
+export { useTimes } from "./attenuate/attenuate-uses.js";
+export { revocable } from "./attenuate/attenuate-revocable.js";
+export type { Revocable } from "./attenuate/attenuate-revocable.js";
+export { audited, summarizeArg } from "./attenuate/attenuate-audit.js";
+export type {
+  ArgSummary,
+  AuditOutcome,
+  AuditRecord,
+  AuditSink,
+} from "./attenuate/attenuate-audit.js";
+export type { AttenuateOptions, Capability } from "./attenuate/attenuate-wrap.js";
+export { canonicalizeHost, classifyAddress } from "./net/address-canonical.js";
+export type { AddressClass, CanonicalHost } from "./net/address-canonical.js";
+export { makeNetPolicy } from "./net/address-policy.js";
+export type { NetPolicy, NetPolicyOptions, NetRefusal } from "./net/address-policy.js";
+export { systemResolver } from "./net/address-resolve.js";
+export type { Resolver } from "./net/address-resolve.js";
+export { netErrorCodes } from "./net/net-error-codes.js";
+export type { NetErrorCode } from "./net/net-error-codes.js";
+export type { SocketCap, SocketPeer } from "./net/net-socket-cap.js";
+export { makeTcpCap } from "./net/net-tcp-cap.js";
+export type { TcpCap, TcpCapOptions } from "./net/net-tcp-cap.js";
+export { makeListenCap } from "./net/net-listen-cap.js";
+export type { ListenCap, ListenCapOptions, ListenerCap } from "./net/net-listen-cap.js";
+export { makeHttpCap } from "./http/http-cap.js";
+export type { HttpCap, HttpCapOptions, HttpRequestInit } from "./http/http-cap.js";
+export type { ResponseCap } from "./http/http-response-cap.js";
+export { makeFetchFacade } from "./http/http-fetch-facade.js";
+export type { FetchFunction, FetchHeaders, FetchResponse } from "./http/http-fetch-facade.js";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { canonicalizeHost, classifyAddress, hostPort } from "../src/address-canonical.js";
-import { makeNetPolicy } from "../src/address-policy.js";
+import { canonicalizeHost, classifyAddress, hostPort } from "../src/net/address-canonical.js";
+import { makeNetPolicy } from "../src/net/address-policy.js";
 
 /** Every inet_aton / WHATWG spelling of the 32-bit IPv4 address `n`. */
 const numberSpelling = (value: number, style: number, pad: number): string => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { canonicalizeHost } from "../src/address-canonical.js";
-import { makeNetPolicy } from "../src/address-policy.js";
-import { resolveChecked, type Resolver } from "../src/address-resolve.js";
+import { canonicalizeHost } from "../src/net/address-canonical.js";
+import { makeNetPolicy } from "../src/net/address-policy.js";
+import { resolveChecked, type Resolver } from "../src/net/address-resolve.js";
 
 const check = (allow: string[], host: string, port: number, deny?: string[]) => {
   const p = makeNetPolicy({ allow, deny });

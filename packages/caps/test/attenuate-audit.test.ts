@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { CellError } from "@padded-cell/membrane";
-import { audited, summarizeArg, type AuditRecord } from "../src/attenuate-audit.js";
-import { callQuota } from "../src/attenuate-quota.js";
+import { audited, summarizeArg, type AuditRecord } from "../src/attenuate/attenuate-audit.js";
+import { callQuota } from "../src/attenuate/attenuate-quota.js";
 
 const target = harden({
   read: (path: string) => `contents of ${path}`,

@@ -5,13 +5,13 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { audited } from "../src/attenuate-audit.js";
-import { expiresAt } from "../src/attenuate-expiry.js";
-import { allowMethods } from "../src/attenuate-methods.js";
-import { byteQuota, callQuota } from "../src/attenuate-quota.js";
-import { rateLimit } from "../src/attenuate-rate.js";
-import { revocable } from "../src/attenuate-revocable.js";
-import { useTimes } from "../src/attenuate-uses.js";
+import { audited } from "../src/attenuate/attenuate-audit.js";
+import { expiresAt } from "../src/attenuate/attenuate-expiry.js";
+import { allowMethods } from "../src/attenuate/attenuate-methods.js";
+import { byteQuota, callQuota } from "../src/attenuate/attenuate-quota.js";
+import { rateLimit } from "../src/attenuate/attenuate-rate.js";
+import { revocable } from "../src/attenuate/attenuate-revocable.js";
+import { useTimes } from "../src/attenuate/attenuate-uses.js";
 
 const METHODS = ["a", "b", "c"] as const;
 type Method = (typeof METHODS)[number];

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { expiresAt } from "../src/attenuate-expiry.js";
-import { rateLimit } from "../src/attenuate-rate.js";
-import { useTimes } from "../src/attenuate-uses.js";
+import { expiresAt } from "../src/attenuate/attenuate-expiry.js";
+import { rateLimit } from "../src/attenuate/attenuate-rate.js";
+import { useTimes } from "../src/attenuate/attenuate-uses.js";
 
 /** A host-controlled clock, so no assertion depends on real time. */
 const fakeClock = (start = 0) => {

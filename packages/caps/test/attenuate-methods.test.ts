@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { allowMethods } from "../src/attenuate-methods.js";
+import { allowMethods } from "../src/attenuate/attenuate-methods.js";
 
 const notes = () =>
   harden({ read: () => "text", write: (_s: string) => undefined, list: () => ["a"] });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { byteQuota, callQuota, measureBytes } from "../src/attenuate-quota.js";
+import { byteQuota, callQuota, measureBytes } from "../src/attenuate/attenuate-quota.js";
 
 const codeOf = async (f: () => unknown) => {
   try {

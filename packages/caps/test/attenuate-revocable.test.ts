@@ -1,9 +1,9 @@
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { describe, expect, it } from "vitest";
-import { revocable } from "../src/attenuate-revocable.js";
-import { expiresAt } from "../src/attenuate-expiry.js";
-import { useTimes } from "../src/attenuate-uses.js";
+import { revocable } from "../src/attenuate/attenuate-revocable.js";
+import { expiresAt } from "../src/attenuate/attenuate-expiry.js";
+import { useTimes } from "../src/attenuate/attenuate-uses.js";
 
 setFlagsFromString("--expose-gc");
 const gc = runInNewContext("gc") as () => void;

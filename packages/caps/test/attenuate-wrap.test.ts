@@ -1,8 +1,8 @@
 import { makeMembrane } from "@padded-cell/membrane";
 import { describe, expect, it } from "vitest";
-import { allowMethods } from "../src/attenuate-methods.js";
-import { callQuota } from "../src/attenuate-quota.js";
-import { revocable } from "../src/attenuate-revocable.js";
+import { allowMethods } from "../src/attenuate/attenuate-methods.js";
+import { callQuota } from "../src/attenuate/attenuate-quota.js";
+import { revocable } from "../src/attenuate/attenuate-revocable.js";
 
 const codeOf = (f: () => unknown) => {
   try {

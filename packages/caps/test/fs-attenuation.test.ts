@@ -2,9 +2,9 @@ import { mkdtemp, mkdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { makeDirCap } from "../src/fs-dir-cap.js";
-import { makeMemoryDirCap } from "../src/fs-memory-cap.js";
-import type { DirCap } from "../src/fs-types.js";
+import { makeDirCap } from "../src/fs/fs-dir-cap.js";
+import { makeMemoryDirCap } from "../src/fs/fs-memory-cap.js";
+import type { DirCap } from "../src/fs/fs-types.js";
 
 const codeOf = async (p: Promise<unknown>): Promise<string | undefined> => {
   try {

@@ -12,7 +12,7 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { makeDirCap } from "../src/fs-dir-cap.js";
+import { makeDirCap } from "../src/fs/fs-dir-cap.js";
 import { makeResourceScope } from "../src/resource-scope.js";
 
 let base: string; // holds root/ and outside/

@@ -3,9 +3,9 @@ import { mkdtemp, mkdir, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { makeDirCap } from "../src/fs-dir-cap.js";
-import { makeFsPromisesFacade } from "../src/fs-promises-facade.js";
-import type { DirCap } from "../src/fs-types.js";
+import { makeDirCap } from "../src/fs/fs-dir-cap.js";
+import { makeFsPromisesFacade } from "../src/fs/fs-promises-facade.js";
+import type { DirCap } from "../src/fs/fs-types.js";
 
 let base: string;
 let root: string;

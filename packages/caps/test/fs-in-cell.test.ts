@@ -2,8 +2,8 @@ import { mkdtemp, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { makeDirCap } from "../src/fs-dir-cap.js";
-import { makeFsFacade } from "../src/fs-promises-facade.js";
+import { makeDirCap } from "../src/fs/fs-dir-cap.js";
+import { makeFsFacade } from "../src/fs/fs-promises-facade.js";
 
 let base: string;
 beforeEach(async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { makeMemoryDirCap } from "../src/fs-memory-cap.js";
+import { makeMemoryDirCap } from "../src/fs/fs-memory-cap.js";
 import { makeResourceScope } from "../src/resource-scope.js";
 
 const codeOf = async (p: Promise<unknown>): Promise<string | undefined> => {

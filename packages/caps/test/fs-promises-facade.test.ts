@@ -1,8 +1,8 @@
 import * as nodeFs from "node:fs";
 import * as nodeFsp from "node:fs/promises";
 import { describe, expect, it } from "vitest";
-import { makeMemoryDirCap } from "../src/fs-memory-cap.js";
-import { makeFsFacade, makeFsPromisesFacade } from "../src/fs-promises-facade.js";
+import { makeMemoryDirCap } from "../src/fs/fs-memory-cap.js";
+import { makeFsFacade, makeFsPromisesFacade } from "../src/fs/fs-promises-facade.js";
 
 const codeOf = async (p: () => unknown): Promise<string | undefined> => {
   try {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { makeHttpCap } from "../src/http-cap.js";
+import { makeHttpCap } from "../src/http/http-cap.js";
 import { makeResourceScope } from "../src/resource-scope.js";
 
 const code = (c: string) => expect.objectContaining({ code: c });

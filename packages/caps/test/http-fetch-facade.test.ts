@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { makeMembrane } from "@padded-cell/membrane";
-import { makeHttpCap } from "../src/http-cap.js";
-import { makeFetchFacade } from "../src/http-fetch-facade.js";
+import { makeHttpCap } from "../src/http/http-cap.js";
+import { makeFetchFacade } from "../src/http/http-fetch-facade.js";
 
 const code = (c: string) => expect.objectContaining({ code: c });
 

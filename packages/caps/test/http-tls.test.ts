@@ -6,7 +6,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TLSSocket } from "node:tls";
-import { makeHttpCap } from "../src/http-cap.js";
+import { makeHttpCap } from "../src/http/http-cap.js";
 
 // A real HTTPS server on 127.0.0.1 with a self-signed certificate for
 // api.example, made with openssl at test time.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { connect, type Socket } from "node:net";
-import { makeListenCap } from "../src/net-listen-cap.js";
+import { makeListenCap } from "../src/net/net-listen-cap.js";
 import { makeResourceScope } from "../src/resource-scope.js";
 
 const code = (c: string) => expect.objectContaining({ code: c });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createServer, type Server } from "node:net";
 import type { AddressInfo } from "node:net";
 import { makeMembrane } from "@padded-cell/membrane";
-import { makeTcpCap } from "../src/net-tcp-cap.js";
+import { makeTcpCap } from "../src/net/net-tcp-cap.js";
 import { makeResourceScope } from "../src/resource-scope.js";
 
 // The TCP capability as a cell really gets it: through a membrane, used by

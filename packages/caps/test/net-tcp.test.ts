@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createServer, type Server, type Socket } from "node:net";
-import { makeTcpCap } from "../src/net-tcp-cap.js";
-import type { SocketCap } from "../src/net-socket-cap.js";
+import { makeTcpCap } from "../src/net/net-tcp-cap.js";
+import type { SocketCap } from "../src/net/net-socket-cap.js";
 import { makeResourceScope } from "../src/resource-scope.js";
 
 /** Real echo server on a loopback address; records connections. */

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { posix } from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseVirtualPath } from "../src/virtual-path.js";
+import { parseVirtualPath } from "../src/fs/virtual-path.js";
 
 const codeOf = (f: () => unknown): string | undefined => {
   try {

@@ -87,7 +87,7 @@ export const renderErrorCodesPage = (
     "## CLI exit codes",
     "",
     "`padded-cell run` maps the code of the error that ended a plugin to an exit status",
-    "(`cliExitCodes` in `@padded-cell/host`); see the Policy files and the CLI guide.",
+    "(`cliExitCodes` in `@padded-cell/cli`); see the Policy files and the CLI guide.",
     "",
     "| name | exit status |",
     "| --- | --- |",

@@ -7,8 +7,8 @@ import * as prettier from "prettier";
 import { describe, expect, it } from "vitest";
 import { membraneErrorCodes } from "@padded-cell/membrane";
 import { fsErrorCodes, miscErrorCodes, netErrorCodes } from "@padded-cell/caps";
+import { cliExitCodes } from "@padded-cell/cli";
 import {
-  cliExitCodes,
   hostErrorCodes,
   moduleErrorCodes,
   policyErrorCodes,

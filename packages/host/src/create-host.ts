@@ -7,11 +7,12 @@
  *    locks it down; see host-lockdown.ts).
  * 2. Closing the host revokes every cell it made.
  */
-import type { CellAuditSink } from "./audit-sink.js";
-import type { Cell, CellOptions } from "./cell-types.js";
-import { makeChannel, type Channel } from "./channel.js";
-import { makeCompartmentCell, type CellHandle, type CellHostContext } from "./compartment-cell.js";
-import { makeWalledCell } from "./walled-cell.js";
+import type { CellAuditSink } from "./audit/audit-sink.js";
+import type { Cell, CellOptions } from "./cell/cell-types.js";
+import { makeChannel, type Channel } from "./cell/channel.js";
+import { makeCompartmentCell } from "./cell/compartment-cell.js";
+import type { CellHandle, CellHostContext } from "./cell/cell-types.js";
+import { makeWalledCell } from "./wall/walled-cell.js";
 import { CellError } from "@padded-cell/membrane";
 
 /** Options of {@link createHost}. */

@@ -22,7 +22,7 @@ import {
 } from "@padded-cell/caps";
 import { makeMembrane } from "@padded-cell/membrane";
 import { expect, test } from "vitest";
-import { makeCellEndowments, type GrantedCap } from "../src/cell-globals.js";
+import { makeCellEndowments, type GrantedCap } from "../src/cell/cell-globals.js";
 import { createHost } from "../src/index.js";
 
 const WALK = `

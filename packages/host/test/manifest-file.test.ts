@@ -3,9 +3,9 @@ import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { pluginFolder, readManifest } from "../src/manifest-file.js";
-import { parseJsonDocument, pluginPolicy, type PolicyDocument } from "../src/policy-file.js";
-import { checkAgainstSchema } from "../src/policy-schema-check.js";
+import { pluginFolder, readManifest } from "../src/policy/manifest-file.js";
+import { parseJsonDocument, pluginPolicy, type PolicyDocument } from "../src/policy/policy-file.js";
+import { checkAgainstSchema } from "../src/policy/policy-schema-check.js";
 
 const plugin = async (files: Record<string, unknown>): Promise<string> => {
   const dir = await mkdtemp(join(tmpdir(), "manifest-"));

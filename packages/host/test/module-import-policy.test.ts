@@ -7,7 +7,7 @@ import {
   isNodeBuiltin,
   makeImportAllowList,
   packageNameOf,
-} from "../src/module-import-policy.js";
+} from "../src/module/module-import-policy.js";
 
 describe("imports allow list", () => {
   it("exact entries allow exactly; 'pkg/*' entries allow the package and its subpaths", () => {

@@ -5,8 +5,8 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { CellError } from "@padded-cell/membrane";
-import { makeModuleLoader } from "../src/module-loader.js";
-import { moduleErrorCodes } from "../src/module-error-codes.js";
+import { makeModuleLoader } from "../src/module/module-loader.js";
+import { moduleErrorCodes } from "../src/module/module-error-codes.js";
 import { makePluginDir, manifest, type PluginDir } from "./fixtures/module-plugin-dir.js";
 
 const dirs: PluginDir[] = [];

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CellError } from "@padded-cell/membrane";
-import { describeLocation, makeConfinedReadPowers } from "../src/module-read-powers.js";
+import { describeLocation, makeConfinedReadPowers } from "../src/module/module-read-powers.js";
 
 let base: string;
 let root: string;

@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect, test } from "vitest";
-import { makeSnapshotReadPowers, snapshotPluginFolder } from "../src/module-snapshot.js";
+import { makeSnapshotReadPowers, snapshotPluginFolder } from "../src/module/module-snapshot.js";
 
 test("links leading outside the plugin folder are left out; links inside are followed", async () => {
   const outside = await mkdtemp(join(tmpdir(), "outside-"));

@@ -1,7 +1,7 @@
 // src/module-source-cache.ts: invariant 1 (hardened records), 2 (keyed by
 // location and full source) and 3 (bounded memory).
 import { describe, expect, it } from "vitest";
-import { makeModuleSourceCache } from "../src/module-source-cache.js";
+import { makeModuleSourceCache } from "../src/module/module-source-cache.js";
 
 describe("module source cache", () => {
   it("invariant 1: stores and returns hardened records", () => {

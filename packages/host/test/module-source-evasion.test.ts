@@ -2,7 +2,7 @@
 // cannot be, the text is left for SES to reject) and invariant 2 (lines kept).
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { evadeSourceChecks } from "../src/module-source-evasion.js";
+import { evadeSourceChecks } from "../src/module/module-source-evasion.js";
 
 const evaluate = (source: string): unknown =>
   new (Compartment as any)({ __options__: true }).evaluate(source);

@@ -5,9 +5,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { beforeAll, describe, expect, test } from "vitest";
-import type { AccessRecord } from "../src/policy-access-audit.js";
-import { makeAccessRecorder } from "../src/policy-access-audit.js";
-import { makePolicyDirCap, type FsRules } from "../src/policy-fs-cap.js";
+import type { AccessRecord } from "../src/policy/policy-access-audit.js";
+import { makeAccessRecorder } from "../src/policy/policy-access-audit.js";
+import { makePolicyDirCap, type FsRules } from "../src/policy/policy-fs-cap.js";
 
 let dir = "";
 beforeAll(async () => {

@@ -1,7 +1,7 @@
 // `policy generate`: audit records in, the smallest policy out.
 import { tmpdir } from "node:os";
 import { describe, expect, test } from "vitest";
-import { generatePolicy } from "../src/policy-generate.js";
+import { generatePolicy } from "../src/policy/policy-generate.js";
 
 const line = (
   cell: string,

@@ -10,7 +10,7 @@ import {
   netCovers,
   pathCovers,
   unionGrants,
-} from "../src/policy-grant-set.js";
+} from "../src/policy/policy-grant-set.js";
 
 const cwd = resolve("/srv/site");
 const CANONICAL = /^\.(\/(?!\.\.?(\/|$))[^/]+)*$/;

@@ -3,8 +3,8 @@
 import "@endo/eventual-send/shim.js";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { makeCapTP } from "../src/wall-captp.js";
-import { dataToError, makeWallCodec, type WallCodec } from "../src/wall-codec.js";
+import { makeCapTP } from "../src/wall/wall-captp.js";
+import { dataToError, makeWallCodec, type WallCodec } from "../src/wall/wall-codec.js";
 
 /** Two codecs joined by CapTP; `remote` is side B's bootstrap value as A sees it. */
 const connect = async (bootstrap: unknown) => {

@@ -1,7 +1,7 @@
 // The process wall's framing: corrupt, partial and oversized frames.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { encodeFrame, makeFrameReader } from "../src/wall-frame.js";
+import { encodeFrame, makeFrameReader } from "../src/wall/wall-frame.js";
 
 const collect = (max: number) => {
   const frames: unknown[] = [];

@@ -2,8 +2,8 @@
 // under Node's permission model, with no environment, in a temporary directory.
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { startProcessTransport } from "../src/process-wall.js";
-import { superviseWall } from "../src/wall-supervisor.js";
+import { startProcessTransport } from "../src/wall/process/process-wall.js";
+import { superviseWall } from "../src/wall/wall-supervisor.js";
 
 const PROBE = fileURLToPath(new URL("./fixtures/walls/process-probe.mjs", import.meta.url));
 

@@ -3,9 +3,9 @@
 // compartment was breached.
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { startProcessTransport } from "../src/process-wall.js";
-import { superviseWall } from "../src/wall-supervisor.js";
-import { startWorkerTransport } from "../src/worker-wall.js";
+import { startProcessTransport } from "../src/wall/process/process-wall.js";
+import { superviseWall } from "../src/wall/wall-supervisor.js";
+import { startWorkerTransport } from "../src/wall/worker/worker-wall.js";
 
 const fixture = (name: string) => new URL(`./fixtures/walls/${name}`, import.meta.url);
 

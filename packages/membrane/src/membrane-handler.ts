@@ -48,7 +48,6 @@ import {
   WeakMapCtor,
   isObjectLike,
 } from "./commons.js";
-import type { Domain, Lifetime } from "./domain.js";
 import { isMutatingBuiltin } from "./brand-checked-methods.js";
 import type { PolicyRecord } from "./policy.js";
 
@@ -66,6 +65,22 @@ const describeKey = (key: string | symbol): string => {
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 };
 
+/**
+ * What a handler needs of the domain it serves (domain.ts implements it).
+ * Declared here, not imported, so the handler does not depend on the domain
+ * that constructs it.
+ */
+export interface Domain {
+  readonly lifetime: { isGone(): boolean };
+  readonly policy: PolicyRecord | null;
+  child(): Domain;
+  revokedError(): Error;
+  toGuest(value: object): unknown;
+  toHost(value: object): unknown;
+  thrownToGuest(error: unknown): unknown;
+  thrownToHost(error: unknown): unknown;
+}
+
 /** Traps for the proxies of one domain, facing one side. */
 export class MembraneHandler implements ProxyHandler<object> {
   /** Shadow → real target and proxy, while the view is live (not detached). `null` once revoked. */
@@ -75,7 +90,7 @@ export class MembraneHandler implements ProxyHandler<object> {
   /** Proxy → real target. `null` once revoked. */
   proxies: WeakMap<object, object> | null = new WeakMapCtor();
   readonly domain: Domain;
-  readonly lifetime: Lifetime;
+  readonly lifetime: Domain["lifetime"];
   readonly towardsGuest: boolean;
   /** The policy enforced by this handler: only towards the guest. */
   readonly policy: PolicyRecord | null;

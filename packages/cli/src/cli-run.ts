@@ -1,0 +1,306 @@
+/**
+ * `padded-cell run`: resolves what a plugin may use (flags, policy file,
+ * manifest), makes the cell, calls `main(caps)`, and turns the outcome into
+ * output and an exit code.
+ *
+ * Invariants:
+ * 1. The plugin gets at most the union of the policy entry and the allow
+ *    flags, intersected with its manifest's wants if it has one; every deny
+ *    (flag or policy) still wins.
+ * 2. A limit that cannot be enforced is refused, not ignored: --memory or
+ *    --cpu with --isolation=compartment is bad usage, and so is a cell that
+ *    came back at another isolation level than the one asked for.
+ * 3. What is printed about a failing plugin comes only from own data
+ *    properties (`code`, `message`) read without running guest getters,
+ *    bounded in length; never a stack.
+ * 4. --timeout ends the run whatever the plugin does: the command exits
+ *    with the limit code when it passes (for a plugin that keeps the thread
+ *    busy, only at worker or process isolation, where the wall enforces it).
+ * 5. The audit file (read and write) and the policy file (write) are denied
+ *    to the cell when they lie inside its `/`, so it cannot forge the
+ *    record a policy is generated from, or rewrite its own policy.
+ *
+ * It does not parse flags (see `cli-args.ts`) and does not print help.
+ */
+import { existsSync, statSync, writeFileSync } from "node:fs";
+import { basename, relative, resolve, sep } from "node:path";
+import { CellError } from "@padded-cell/membrane";
+import { cliExitCodes, exitCodeFor, type CliExitCode } from "./cli-exit-codes.js";
+import type { GrantFlag, GrantFlagKind, RunArgs } from "./cli-args.js";
+import {
+  createHost,
+  emptyGrants,
+  grantSet,
+  intersectGrants,
+  makeAccessAuditFile,
+  makePolicyGrants,
+  parseDuration,
+  parseSize,
+  pluginFolder,
+  pluginPolicy,
+  readManifest,
+  readPolicyFile,
+  unionGrants,
+  type CellLimits,
+  type GrantSet,
+  type Isolation,
+  type NotGiven,
+  type PluginPolicy,
+} from "@padded-cell/host";
+
+/** Where the command writes. */
+export interface CliIo {
+  /** Results and the cell's console output. */
+  readonly stdout: NodeJS.WritableStream;
+  /** Messages of padded-cell and the cell's console errors. */
+  readonly stderr: NodeJS.WritableStream;
+  /** The working directory: the cell's `/`, and the base of relative paths. */
+  readonly cwd: string;
+}
+
+/** The default file of `--audit` without a value. */
+export const DEFAULT_AUDIT_FILE = "padded-cell.audit.jsonl";
+
+const CELL_NAME = /^[\w.@/-][\w .@/-]{0,99}$/;
+const MAX_SHOWN = 2000;
+
+const usage = (message: string): CellError => new CellError("CLI_USAGE", message);
+
+/** Reads an own data property without running getters or proxy traps of a plain object (invariant 3). */
+const ownString = (value: unknown, key: string): string | undefined => {
+  if ((typeof value !== "object" && typeof value !== "function") || value === null)
+    return undefined;
+  try {
+    const desc = Object.getOwnPropertyDescriptor(value, key);
+    return desc !== undefined && "value" in desc && typeof desc.value === "string"
+      ? desc.value.slice(0, MAX_SHOWN)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+/** Control characters are escaped, so a plugin's message cannot forge lines of padded-cell's own. */
+const printable = (text: string): string =>
+  Array.from(text, (c) => {
+    const n = c.charCodeAt(0);
+    return n < 0x20 || n === 0x7f ? `\\u${n.toString(16).padStart(4, "0")}` : c;
+  }).join("");
+
+const describe = (error: unknown): { code: string | undefined; message: string } => {
+  if (typeof error === "string")
+    return { code: undefined, message: printable(error.slice(0, MAX_SHOWN)) };
+  const code = ownString(error, "code");
+  const message = ownString(error, "message") ?? "(no message)";
+  return { code: code === undefined ? undefined : printable(code), message: printable(message) };
+};
+
+const flagsToSet = (flags: Partial<Record<GrantFlagKind, GrantFlag>>, cwd: string): GrantSet => {
+  const list = (kind: GrantFlagKind, all: string): string[] => {
+    const f = flags[kind];
+    if (f === undefined) return [];
+    return f.all ? [all] : [...f.values];
+  };
+  return grantSet(
+    {
+      fs: { read: list("read", "."), write: list("write", ".") },
+      net: list("net", "*"),
+      env: list("env", "*"),
+      run: list("run", ""),
+    },
+    cwd,
+  );
+};
+
+const notGivenLine = (plugin: string, n: NotGiven): string =>
+  `padded-cell: plugin "${plugin}" wanted ${n.kind} ${n.entry}, which the policy does not allow` +
+  (n.narrowedTo.length > 0 ? `; it gets only ${n.narrowedTo.join(", ")}` : "") +
+  ".\n";
+
+const cellNameOf = (text: string): string => {
+  const cleaned = text.replace(/[^\w.@/-]/g, "-").slice(0, 100);
+  return CELL_NAME.test(cleaned) ? cleaned : "plugin";
+};
+
+/**
+ * Runs a plugin as `padded-cell run` does and resolves to the exit code.
+ *
+ * @example
+ * ```ts
+ * const code = await runPlugin(parsed, { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd() });
+ * ```
+ */
+export async function runPlugin(args: RunArgs, io: CliIo): Promise<CliExitCode> {
+  const { cwd } = io;
+  const say = (text: string): void => void io.stderr.write(`padded-cell: ${text}\n`);
+
+  const given_ = resolve(cwd, args.entry);
+  const shown = JSON.stringify(args.entry);
+  if (!existsSync(given_)) throw usage(`The entry ${shown} is not a file.`);
+  // A plugin folder names its entry in its manifest.
+  const isFolder = statSync(given_).isDirectory();
+  const folder = isFolder
+    ? given_
+    : pluginFolder(given_, relative(cwd, given_).startsWith("..") ? resolve(given_, "..") : cwd);
+  const found = readManifest(folder, cwd);
+  const entry = isFolder ? resolve(folder, found?.manifest.entry ?? "") : given_;
+  if (relative(folder, entry).startsWith("..") || !existsSync(entry) || !statSync(entry).isFile()) {
+    throw usage(
+      isFolder
+        ? `The plugin folder ${shown} has no manifest "entry" naming a file inside it.`
+        : `The entry ${shown} is not a file.`,
+    );
+  }
+  const name = found?.manifest.name ?? cellNameOf(basename(folder));
+
+  let policy: PluginPolicy = harden({ allow: emptyGrants(), deny: emptyGrants(), limits: {} });
+  if (args.policy !== undefined) {
+    const doc = readPolicyFile(resolve(cwd, args.policy), args.policy);
+    if (!Object.hasOwn(doc.plugins, name)) {
+      say(
+        `the policy ${args.policy} has no entry for plugin "${name}": it gets only what the flags grant.`,
+      );
+    }
+    policy = pluginPolicy(doc, name, cwd, args.policy);
+  }
+
+  // Invariant 1: (policy ∪ flags) ∩ wants; denies kept apart and enforced by every capability.
+  const allowed = unionGrants(policy.allow, flagsToSet(args.allow, cwd));
+  // Invariant 5: the cell can neither read nor forge its own audit, nor rewrite its policy.
+  const auditFile =
+    args.audit === undefined
+      ? undefined
+      : resolve(cwd, args.audit === true ? DEFAULT_AUDIT_FILE : args.audit);
+  const own = (file: string | undefined): string[] =>
+    file !== undefined && !relative(cwd, file).startsWith("..") ? [file] : [];
+  const policyFile = args.policy === undefined ? undefined : resolve(cwd, args.policy);
+  const deny = unionGrants(
+    unionGrants(policy.deny, flagsToSet(args.deny, cwd)),
+    grantSet({ fs: { read: own(auditFile), write: [...own(auditFile), ...own(policyFile)] } }, cwd),
+  );
+  let given = allowed;
+  if (found?.manifest.wants !== undefined) {
+    const result = intersectGrants(grantSet(found.manifest.wants, cwd), allowed);
+    given = result.given;
+    for (const n of result.notGiven) io.stderr.write(notGivenLine(name, n));
+  }
+
+  const limits: { -readonly [K in keyof CellLimits]: CellLimits[K] } = { ...policy.limits };
+  if (args.memory !== undefined) limits.memoryMb = Math.ceil(parseSize(args.memory) / 2 ** 20);
+  if (args.cpu !== undefined) limits.cpuMs = parseDuration(args.cpu);
+  if (args.timeout !== undefined) limits.wallMs = parseDuration(args.timeout);
+  if (args.maxOutput !== undefined) limits.maxOutputBytes = parseSize(args.maxOutput);
+  const walled = limits.memoryMb !== undefined || limits.cpuMs !== undefined;
+  const isolation = (args.isolation ??
+    policy.isolation ??
+    (walled ? "worker" : "compartment")) as Isolation;
+  if (isolation === "compartment" && walled) {
+    // Invariant 2.
+    throw usage(
+      "--memory and --cpu need --isolation=worker or --isolation=process (a compartment shares the host's thread).",
+    );
+  }
+
+  let auditFailures = (): number => 0;
+  let sink;
+  if (auditFile !== undefined) {
+    const file = auditFile;
+    try {
+      writeFileSync(file, "");
+    } catch {
+      throw usage(
+        `Cannot write the audit file ${JSON.stringify(args.audit === true ? DEFAULT_AUDIT_FILE : args.audit)}.`,
+      );
+    }
+    const audit = makeAccessAuditFile(file);
+    sink = audit.sink;
+    auditFailures = () => audit.failures;
+  }
+
+  let recording = false;
+  const grants = makePolicyGrants({
+    recording: () => recording,
+    cell: name,
+    cwd,
+    allow: given,
+    deny,
+    ...(sink === undefined ? {} : { sink }),
+    ...(limits.wallMs === undefined ? {} : { runTimeoutMs: limits.wallMs }),
+  });
+  const host = await createHost();
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const cell = await host.createCell({
+      name,
+      grants,
+      root: folder,
+      imports: given.imports,
+      isolation,
+      // A compartment takes no time limit (the CLI's own timer enforces --timeout there); a wall takes all.
+      limits:
+        isolation === "compartment"
+          ? limits.maxOutputBytes === undefined
+            ? {}
+            : { maxOutputBytes: limits.maxOutputBytes }
+          : limits,
+      connectOutput: { stdout: io.stdout, stderr: io.stderr },
+    });
+    if (cell.isolation !== isolation) {
+      throw usage(
+        `--isolation=${isolation} is not available in this build of padded-cell (the cell would run as ${cell.isolation}).`,
+      );
+    }
+    recording = true;
+    const specifier = `./${relative(folder, entry).split(sep).join("/")}`;
+    const running = cell.run(specifier);
+    const outcome = await new Promise<
+      { ok: true; value: unknown } | { ok: false; error: unknown } | { ok: "timeout" }
+    >((settle) => {
+      // Invariant 4.
+      if (limits.wallMs !== undefined)
+        timer = setTimeout(() => settle({ ok: "timeout" }), limits.wallMs);
+      running.then(
+        (value) => settle({ ok: true, value }),
+        (error: unknown) => settle({ ok: false, error }),
+      );
+    });
+    if (outcome.ok === "timeout") {
+      say(
+        `plugin "${name}" ran past --timeout=${args.timeout ?? `${limits.wallMs}ms`} (limit exceeded).`,
+      );
+      return cliExitCodes.LIMIT;
+    }
+    if (outcome.ok === false) {
+      const { code, message } = describe(outcome.error);
+      const exit = exitCodeFor(code);
+      const what =
+        exit === cliExitCodes.DENIED
+          ? "was denied"
+          : exit === cliExitCodes.LIMIT
+            ? "exceeded a limit"
+            : "failed";
+      say(`plugin "${name}" ${what}: ${code === undefined ? "" : `${code}: `}${message}`);
+      return exit === cliExitCodes.USAGE ? cliExitCodes.CRASHED : exit;
+    }
+    if (outcome.value !== undefined) {
+      let json: string | undefined;
+      try {
+        json = JSON.stringify(outcome.value);
+      } catch {
+        json = undefined;
+      }
+      if (json === undefined) {
+        say(
+          `plugin "${name}" returned a value that is not JSON (a function, a cycle, a BigInt...).`,
+        );
+        return cliExitCodes.CRASHED;
+      }
+      io.stdout.write(`${json}\n`);
+    }
+    return cliExitCodes.OK;
+  } finally {
+    if (timer !== undefined) clearTimeout(timer);
+    await host.close("padded-cell run ended");
+    if (auditFailures() > 0) say(`${auditFailures()} audit records could not be written.`);
+  }
+}

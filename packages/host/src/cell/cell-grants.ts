@@ -1,0 +1,79 @@
+/**
+ * A cell's grants, the same at every isolation level: one membrane per cell,
+ * one caretaker and one resource scope per grant, and the cell's sub-cells.
+ *
+ * Invariants:
+ * 1. Every grant reaches the cell only through its caretaker in the cell's
+ *    membrane, so `revokeGrant` cuts it and everything reached through it
+ *    (a `sub()` directory, a socket, what the cell passed on to a sub-cell,
+ *    a channel or a wall).
+ * 2. `revokeAll` revokes the membrane (every grant and facade), closes every
+ *    scope and revokes every sub-cell; it waits for all of them, even if
+ *    some fail.
+ */
+import type { ResourceScope } from "@padded-cell/caps";
+import { CellError, makeMembrane, type Membrane } from "@padded-cell/membrane";
+import type { GrantedCap } from "./cell-globals.js";
+import { resolveGrants } from "./cell-grant.js";
+import type { Cell, CellOptions } from "./cell-types.js";
+import type { CellHandle, CellHostContext } from "./cell-types.js";
+
+/** What a cell keeps of its grants. @internal */
+export interface CellGrants {
+  readonly membrane: Membrane;
+  /** Grant name → the host capability and its caretaker. */
+  readonly granted: ReadonlyMap<string, GrantedCap>;
+  /** Scopes closed on revocation; a cell may add its own (its console's). */
+  readonly scopes: Map<string, ResourceScope>;
+  /** Call once the cell exists: sub-cells are created through it. */
+  setCell(cell: Cell): CellHandle;
+  revokeGrant(grant: string, reason: string): Promise<void>;
+  revokeAll(reason: string): Promise<void>;
+}
+
+/** Makes the grants of the cell `options.name`; see the file header. @internal */
+export const makeCellGrants = (options: CellOptions, host: CellHostContext): CellGrants => {
+  const { name } = options;
+  const membrane = makeMembrane(name);
+  const scopes = new Map<string, ResourceScope>();
+  const granted = new Map<string, GrantedCap>();
+  const children = new Set<Cell>();
+  // Filled in once the cell exists; grant factories only use it later.
+  const handle: { cell: Cell | undefined; children: Set<Cell> } = { cell: undefined, children };
+  const createChild = (child: CellOptions) => host.createChild(handle as CellHandle, child);
+  const resolved = resolveGrants(name, options.grants ?? {}, host.audit, createChild);
+  for (const [grant, { cap, scope }] of resolved) {
+    scopes.set(grant, scope);
+    granted.set(grant, {
+      cap,
+      caretaker: membrane.revocable(cap, { name: `grant "${grant}" of cell "${name}"` }),
+    });
+  }
+  return {
+    membrane,
+    granted,
+    scopes,
+    setCell(cell: Cell) {
+      handle.cell = cell;
+      return handle as CellHandle;
+    },
+    async revokeGrant(grant: string, reason: string) {
+      const found = granted.get(grant);
+      if (found === undefined) {
+        throw new CellError(
+          "CELL_UNKNOWN_GRANT",
+          `Cell "${name}" has no grant named ${JSON.stringify(grant)}.`,
+        );
+      }
+      found.caretaker.revoke(reason);
+      await scopes.get(grant)?.close(reason);
+    },
+    async revokeAll(reason: string) {
+      membrane.revoke(reason);
+      await Promise.allSettled([
+        ...[...scopes.values()].map((scope) => scope.close(reason)),
+        ...[...children].map((child) => child.revoke(reason)),
+      ]);
+    },
+  };
+};

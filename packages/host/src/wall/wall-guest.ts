@@ -1,0 +1,217 @@
+/**
+ * The runtime inside a wall (worker thread or child process): connects CapTP
+ * to the host, receives the grants, and evaluates guest code in a Compartment.
+ *
+ * Invariants:
+ * 1. Guest code runs only inside a Compartment whose globals are the frozen
+ *    intrinsics plus `caps`, `console`, `TextEncoder`, `TextDecoder` and `URL`
+ *    (hardened); `process`, `require`, timers and dynamic `import` of Node
+ *    built-ins are unreachable, so `process.exit`/`process.abort` are too.
+ * 2. Capabilities appear to guest code as plain hardened objects with the same
+ *    method names as on the host; their methods return promises; the guest
+ *    never needs `E()`.
+ * 3. Console output is counted here: the write that passes
+ *    `maxOutputBytes` is forwarded (so the host sees the overflow and ends the
+ *    wall with `CELL_OUTPUT_LIMIT`) and then throws, as does every later
+ *    write. The host counts again, so a subverted runtime cannot flood it.
+ * 4. An error nobody handled (an unhandled rejection, an exception thrown from
+ *    a microtask) is reported to the host as `{ name, message }` and ends the
+ *    wall; nothing of it reaches the host but those two strings.
+ * 5. Grants are accepted once (`init` twice is refused), so a pooled wall can
+ *    only ever serve one cell.
+ *
+ * It does not enforce CPU, memory or time limits: the host's supervisor does,
+ * from outside the wall, because code inside cannot police itself.
+ */
+import { hardenExport } from "@padded-cell/membrane";
+import { makeCapTP } from "./wall-captp.js";
+import { errorToData, dataToError, makeWallCodec } from "./wall-codec.js";
+
+/** The raw channel the entry gives the runtime. */
+export interface GuestPort {
+  readonly post: (msg: unknown) => void;
+  readonly onMessage: (handler: (msg: unknown) => void) => void;
+  readonly exit: (code: number) => void;
+}
+
+/** What the host sends with the grants. */
+interface InitConfig {
+  readonly name: string;
+  readonly maxOutputBytes: number;
+}
+
+const { byteLength } = Buffer;
+
+const formatArg = (arg: unknown): string => {
+  try {
+    if (typeof arg === "string") return arg;
+    if (arg instanceof Error) return `${arg.name}: ${arg.message}`;
+    if (typeof arg === "object" && arg !== null) return JSON.stringify(arg) ?? String(arg);
+    return String(arg);
+  } catch {
+    return "[unprintable]";
+  }
+};
+
+/**
+ * Starts the guest runtime on a port. Called once by a wall entry.
+ *
+ * @example
+ * ```ts
+ * runWallGuest({ post: (m) => parentPort.postMessage(m), onMessage: (h) => parentPort.on("message", h), exit: (c) => process.exit(c) });
+ * ```
+ */
+export const runWallGuest = (port: GuestPort): void => {
+  harden([TextEncoder, TextDecoder, URL, URLSearchParams]);
+
+  let faulted = false;
+  const fault = (err: unknown) => {
+    if (faulted) return;
+    faulted = true;
+    port.post({ pc: "fault", e: errorToData(err) });
+    port.exit(70);
+  };
+  process.on("unhandledRejection", fault);
+  process.on("uncaughtException", fault);
+
+  const codec = makeWallCodec({ side: "wall", makeError: dataToError });
+  let config: InitConfig | undefined;
+  let caps: unknown = harden({});
+  let outputBytes = 0;
+
+  const outputLimit = () => {
+    const err = new Error(`output limit of ${config?.maxOutputBytes} bytes reached`);
+    Object.defineProperties(err, {
+      name: { value: "CellError" },
+      code: { value: "CELL_OUTPUT_LIMIT", enumerable: true },
+    });
+    return harden(err);
+  };
+  const write =
+    (stream: "stdout" | "stderr") =>
+    (...args: unknown[]) => {
+      if (config === undefined) return;
+      if (outputBytes > config.maxOutputBytes) throw outputLimit();
+      const text = `${args.map(formatArg).join(" ")}\n`;
+      outputBytes += byteLength(text);
+      port.post({ pc: "out", s: stream, d: text });
+      // The line that crosses the limit is still sent, so the host sees the
+      // overflow and ends the wall; throwing stops a logging loop, so a
+      // process wall's event loop gets to flush the pipe.
+      if (outputBytes > config.maxOutputBytes) throw outputLimit();
+    };
+  const guestConsole = harden({
+    log: write("stdout"),
+    info: write("stdout"),
+    debug: write("stdout"),
+    warn: write("stderr"),
+    error: write("stderr"),
+  });
+
+  const makeCompartment = (modules?: Record<string, unknown>) =>
+    new Compartment({
+      globals: { caps, console: guestConsole, TextEncoder, TextDecoder, URL },
+      ...(modules === undefined ? {} : { modules }),
+      __options__: true,
+    } as never);
+
+  /**
+   * One compartment for every `evaluate` of the cell (scripts share its
+   * globals, as in a REPL). It is made, and its first evaluation run, while
+   * the wall boots, so a pooled wall serves its cell without that cost; `caps`
+   * is added to it when the grants arrive.
+   */
+  const scriptCompartment = makeCompartment();
+  scriptCompartment.evaluate("0");
+
+  const bootstrap = harden({
+    init: (pairs: [string, unknown][], cfg: InitConfig) => {
+      if (config !== undefined) throw new Error("this wall already serves a cell");
+      config = harden({ name: String(cfg.name), maxOutputBytes: Number(cfg.maxOutputBytes) });
+      const grants = harden(Object.fromEntries(pairs));
+      caps = grants;
+      Object.defineProperty(scriptCompartment.globalThis, "caps", {
+        value: grants,
+        writable: false,
+        enumerable: false,
+        configurable: false,
+      });
+    },
+    evaluate: (source: string) => {
+      if (config === undefined) throw new Error("this wall has no cell yet");
+      return scriptCompartment.evaluate(String(source));
+    },
+    /**
+     * Loads a plugin from a snapshot of its folder with the same module
+     * loader as a compartment cell, and returns `await main(caps)` (with an
+     * export name) or a copy of the module's namespace.
+     */
+    runPlugin: async (
+      files: Record<string, Uint8Array>,
+      specifier: string,
+      allow: string[],
+      exportName: string | null,
+    ) => {
+      if (config === undefined) throw new Error("this wall has no cell yet");
+      const { makeModuleLoader } = await import("../module/module-loader.js");
+      const { makeFsFacade, makeFsPromisesFacade } = await import("@padded-cell/caps");
+      const granted = caps as Record<string, unknown>;
+      const builtins: Record<string, object> = {};
+      if (granted.fs !== undefined) {
+        const fs = granted.fs as Parameters<typeof makeFsPromisesFacade>[0];
+        const promises = makeFsPromisesFacade(fs);
+        const fsFacade = makeFsFacade(fs);
+        Object.assign(builtins, {
+          "node:fs/promises": promises,
+          "fs/promises": promises,
+          "node:fs": fsFacade,
+          fs: fsFacade,
+        });
+      }
+      const loader = makeModuleLoader({
+        files: harden({ ...files }),
+        allow: [...allow].map(String),
+        builtins: harden(builtins),
+        globals: harden({ caps, console: guestConsole, TextEncoder, TextDecoder, URL }),
+      });
+      const ns = await loader.importModule(String(specifier));
+      if (exportName === null) return harden({ ...ns });
+      const main = ns[String(exportName)];
+      if (typeof main !== "function") return undefined;
+      return main(caps);
+    },
+    run: async (source: string, exportName: string) => {
+      if (config === undefined) throw new Error("this wall has no cell yet");
+      const { ModuleSource } = await import("@endo/module-source");
+      const compartment = makeCompartment({
+        "./main.js": { source: new ModuleSource(String(source), "./main.js") },
+      });
+      const ns = (await compartment.import("./main.js")).namespace as Record<string, unknown>;
+      const main = ns[String(exportName)];
+      if (typeof main !== "function") {
+        throw new TypeError(`the module has no exported function ${JSON.stringify(exportName)}`);
+      }
+      return main(caps);
+    },
+  });
+
+  const captp = makeCapTP(
+    "wall",
+    (m: unknown) => port.post({ pc: "captp", m }),
+    codec.exportValue(bootstrap),
+    {
+      onReject: () => {},
+    },
+  );
+  port.onMessage((msg) => {
+    const m = msg as { pc?: unknown; m?: unknown };
+    if (typeof m !== "object" || m === null) return;
+    if (m.pc === "captp") {
+      captp.dispatch(m.m as never);
+    } else if (m.pc === "revoke") {
+      codec.revoke(String((m as { reason?: unknown }).reason));
+    }
+  });
+  port.post({ pc: "ready" });
+};
+hardenExport(runWallGuest);

@@ -1,0 +1,102 @@
+/**
+ * `startWall`: run a cell behind a wall (a worker thread or a child process),
+ * with capabilities crossing by CapTP.
+ *
+ * Invariants:
+ * 1. The wall's realm is locked down before it receives anything of the host.
+ * 2. Memory and stack limits are fixed when the thread or process starts; CPU,
+ *    wall-clock and output limits start counting when the cell receives its
+ *    grants.
+ *
+ * It does not pool walls (see wall-pool.ts).
+ */
+import { hardenExport } from "@padded-cell/membrane";
+import { startProcessTransport } from "./process/process-wall.js";
+import {
+  superviseWall,
+  type BootedWall,
+  type Wall,
+  type WallLimits,
+  type WallOutputHandler,
+} from "./wall-supervisor.js";
+import { startWorkerTransport } from "./worker/worker-wall.js";
+
+/** Which wall: a worker thread or a child process. */
+export type WallKind = "worker" | "process";
+
+/** Options of {@link startWall}. */
+export interface StartWallOptions {
+  /** `"worker"` (a thread with its own heap) or `"process"` (a child process under Node's permission model). */
+  readonly kind: WallKind;
+  /** The cell's name, used in fates and messages. */
+  readonly name: string;
+  /** Capabilities the cell receives as `caps`: hardened objects with async methods. */
+  readonly grants: Record<string, object>;
+  /** Resource limits. */
+  readonly limits?: WallLimits;
+  /** Receives the cell's console output. */
+  readonly onOutput?: WallOutputHandler;
+}
+
+/** Largest `stackKb` a process wall accepts: V8 must stay inside the OS thread stack (8 MiB). */
+const MAX_PROCESS_STACK_KB = 7 * 1024;
+
+/** Refuses limits that would be ignored or would crash the wall (NaN, negative, too large a stack). */
+const checkLimits = (kind: WallKind, limits: WallLimits) => {
+  for (const key of ["memoryMb", "cpuMs", "wallMs", "maxOutputBytes", "stackKb"] as const) {
+    const v = limits[key];
+    if (v !== undefined && !(typeof v === "number" && Number.isFinite(v) && v > 0)) {
+      throw new RangeError(`limits.${key} must be a positive, finite number`);
+    }
+  }
+  if (kind === "process" && limits.stackKb !== undefined && limits.stackKb > MAX_PROCESS_STACK_KB) {
+    throw new RangeError(
+      `limits.stackKb must be at most ${MAX_PROCESS_STACK_KB} for a process wall`,
+    );
+  }
+};
+
+/**
+ * Boots a wall of the given kind without a cell (used by the pool).
+ *
+ * @example
+ * ```ts
+ * const booted = bootWall("worker", { memoryMb: 64 });
+ * await booted.ready;
+ * ```
+ */
+export const bootWall = (kind: WallKind, limits: WallLimits = {}): BootedWall => {
+  if (kind !== "worker" && kind !== "process") {
+    throw new TypeError(`unknown wall kind ${JSON.stringify(kind)} (use "worker" or "process")`);
+  }
+  checkLimits(kind, limits);
+  return superviseWall(kind, (events) =>
+    kind === "worker"
+      ? startWorkerTransport(limits, events)
+      : startProcessTransport(limits, events),
+  );
+};
+hardenExport(bootWall);
+
+/**
+ * Starts a cell behind a wall and resolves once the wall's runtime is locked
+ * down and ready.
+ *
+ * @example
+ * ```ts
+ * const wall = await startWall({
+ *   kind: "process",
+ *   name: "markdown",
+ *   grants: { fs },
+ *   limits: { memoryMb: 64, cpuMs: 2000 },
+ * });
+ * const html = await wall.run("export const main = async (caps) => caps.fs.readFile('/index.md')");
+ * const fate = await wall.terminate("done");
+ * ```
+ */
+export const startWall = async (options: StartWallOptions): Promise<Wall> => {
+  const booted = bootWall(options.kind, options.limits);
+  await booted.ready;
+  return booted.activate(options);
+};
+hardenExport(startWall);

@@ -1,0 +1,22 @@
+/**
+ * Entry of a worker-thread wall: locks the thread's realm down, then runs the
+ * guest runtime over the thread's parent port.
+ *
+ * Invariants:
+ * 1. `lockdown()` runs first (see wall-lockdown.ts), before CapTP is loaded.
+ * 2. The only channel to the host is `parentPort`; nothing else is opened.
+ *
+ * It does not enforce limits: the host sets the thread's `resourceLimits` and
+ * terminates it from outside.
+ */
+import "../wall-lockdown.js";
+import { parentPort } from "node:worker_threads";
+import { runWallGuest } from "../wall-guest.js";
+
+const port = parentPort;
+if (port === null) throw new Error("worker-entry must run in a worker thread");
+runWallGuest({
+  post: (msg) => port.postMessage(msg),
+  onMessage: (handler) => port.on("message", handler),
+  exit: (code) => process.exit(code),
+});

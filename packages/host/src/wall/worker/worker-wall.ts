@@ -1,0 +1,108 @@
+/**
+ * Starts a worker-thread wall: a `Worker` running worker-entry.js with V8
+ * resource limits, seen by the supervisor as a transport.
+ *
+ * Invariants:
+ * 1. The thread's heap and stack are capped by `resourceLimits`
+ *    (`memoryMb`, `stackKb`); exceeding the heap ends only the thread, and is
+ *    reported as `CELL_OUT_OF_MEMORY`.
+ * 2. The thread gets no environment variables, no argv and no execArgv of the
+ *    host, and its stdout/stderr are not connected to the host's.
+ * 3. CPU time is read from outside the thread (its event-loop utilization:
+ *    time the thread was busy), so a busy loop cannot hide it.
+ *
+ * It does not isolate memory corruption or native crashes from the host
+ * process (a thread shares the process); use the process wall for that.
+ */
+import { hardenExport } from "@padded-cell/membrane";
+import { Worker } from "node:worker_threads";
+import type { WallLimits, WallTransport, WallTransportEvents } from "../wall-supervisor.js";
+
+/**
+ * The worker entry, as built into dist/. From dist/ this is dist/ itself;
+ * from src/ (tests run the TypeScript sources) it is the sibling dist/.
+ */
+const WORKER_ENTRY = new URL("../../../dist/wall/worker/worker-entry.js", import.meta.url);
+
+/**
+ * Starts a worker thread and returns it as a transport.
+ *
+ * @example
+ * ```ts
+ * const booted = superviseWall("worker", (events) => startWorkerTransport({ memoryMb: 64 }, events));
+ * ```
+ */
+export const startWorkerTransport = (
+  limits: WallLimits,
+  events: WallTransportEvents,
+  entry: URL = WORKER_ENTRY,
+): WallTransport => {
+  const resourceLimits: { maxOldGenerationSizeMb?: number; stackSizeMb?: number } = {};
+  if (limits.memoryMb !== undefined) resourceLimits.maxOldGenerationSizeMb = limits.memoryMb;
+  if (limits.stackKb !== undefined) resourceLimits.stackSizeMb = limits.stackKb / 1024;
+  let worker: Worker;
+  try {
+    worker = new Worker(entry, {
+      resourceLimits,
+      env: {},
+      argv: [],
+      execArgv: [],
+      stdout: true,
+      stderr: true,
+    });
+  } catch {
+    queueMicrotask(() =>
+      events.onGone(
+        "CELL_START_FAILED",
+        "the worker wall could not start (is the host package built?)",
+      ),
+    );
+    return harden({ post: () => {}, kill: () => {}, cpuMs: async () => 0, id: -1 });
+  }
+  worker.stdout.resume();
+  worker.stderr.resume();
+  let killed = false;
+  let gone = false;
+  let failure: { code: string | undefined } | undefined;
+  worker.on("message", (msg) => events.onMessage(msg));
+  worker.on("messageerror", () =>
+    events.onGone("CELL_PROTOCOL_ERROR", "cell '{name}' sent a message that could not be read"),
+  );
+  worker.on("error", (err: Error & { code?: string }) => {
+    failure = { code: err.code };
+  });
+  worker.on("exit", (exitCode) => {
+    gone = true;
+    if (killed) return;
+    if (failure?.code === "ERR_WORKER_OUT_OF_MEMORY") {
+      events.onGone(
+        "CELL_OUT_OF_MEMORY",
+        `cell '{name}' ran out of its ${limits.memoryMb ?? "default"} MiB heap`,
+      );
+    } else if (failure !== undefined) {
+      events.onGone("CELL_CRASHED", "cell '{name}' crashed (its thread failed)");
+    } else {
+      events.onGone("CELL_EXITED", `cell '{name}' exited on its own (code ${exitCode})`);
+    }
+  });
+
+  return harden({
+    post: (msg: unknown) => {
+      if (gone || killed) return;
+      try {
+        worker.postMessage(msg);
+      } catch {
+        // A message that cannot be cloned is dropped; the call it belonged to
+        // is rejected by the supervisor when the wall ends.
+      }
+    },
+    kill: () => {
+      if (killed) return;
+      killed = true;
+      void worker.terminate();
+    },
+    cpuMs: async () => (gone ? 0 : worker.performance.eventLoopUtilization().active),
+    id: worker.threadId,
+  });
+};
+hardenExport(startWorkerTransport);
