@@ -30,6 +30,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Duplex } from "node:stream";
+import { HAS_PROC_CLOCKS, readCpuMs } from "../cpu-clock.js";
 import { encodeFrame, makeFrameReader } from "../wall-frame.js";
 import type { WallLimits, WallTransport, WallTransportEvents } from "../wall-supervisor.js";
 
@@ -40,7 +41,6 @@ const PROCESS_ENTRY = fileURLToPath(
 const MAX_FRAME_BYTES = 64 * 1024 * 1024;
 const NODE_MAJOR = Number(process.versions.node.split(".")[0]);
 const PERMISSION_FLAG = NODE_MAJOR >= 22 ? "--permission" : "--experimental-permission";
-const CLOCK_TICKS_PER_SECOND = 100;
 
 const live = new Set<ChildProcess>();
 let reaperInstalled = false;
@@ -93,19 +93,6 @@ const childReadRoots = (entry: string): string[] => {
   }
   readRoots = [...roots];
   return readRoots;
-};
-
-const readCpuMs = async (pid: number | undefined): Promise<number | undefined> => {
-  if (pid === undefined || process.platform !== "linux") return undefined;
-  try {
-    const stat = await readFile(`/proc/${pid}/stat`, "latin1");
-    // Fields after the command name, which is in parentheses and may hold spaces.
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    const ticks = Number(fields[11]) + Number(fields[12]);
-    return (ticks * 1000) / CLOCK_TICKS_PER_SECOND;
-  } catch {
-    return undefined;
-  }
 };
 
 /**
@@ -206,7 +193,10 @@ export const startProcessTransport = (
       killed = true;
       if (!gone) child.kill("SIGKILL");
     },
-    cpuMs: async () => (await readCpuMs(child.pid)) ?? Date.now() - started,
+    cpuMs: async () =>
+      (HAS_PROC_CLOCKS && child.pid !== undefined
+        ? await readCpuMs(`/proc/${child.pid}/stat`)
+        : undefined) ?? Date.now() - started,
     id: child.pid ?? -1,
   });
 };

@@ -12,6 +12,9 @@
 import "../wall-lockdown.js";
 import { parentPort } from "node:worker_threads";
 import { runWallGuest } from "../wall-guest.js";
+import { publishThreadId } from "./thread-id.js";
+
+publishThreadId();
 
 const port = parentPort;
 if (port === null) throw new Error("worker-entry must run in a worker thread");

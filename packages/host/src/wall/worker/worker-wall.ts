@@ -8,14 +8,17 @@
  *    reported as `CELL_OUT_OF_MEMORY`.
  * 2. The thread gets no environment variables, no argv and no execArgv of the
  *    host, and its stdout/stderr are not connected to the host's.
- * 3. CPU time is read from outside the thread (its event-loop utilization:
- *    time the thread was busy), so a busy loop cannot hide it.
+ * 3. CPU time is read from outside the thread: on Linux the thread's own CPU
+ *    clock (see cpu-clock.ts), which counts no time spent waiting for a
+ *    core; elsewhere its event-loop utilization (busy time, waiting
+ *    included). A busy loop cannot hide from either.
  *
  * It does not isolate memory corruption or native crashes from the host
  * process (a thread shares the process); use the process wall for that.
  */
 import { hardenExport } from "@padded-cell/membrane";
 import { Worker } from "node:worker_threads";
+import { HAS_PROC_CLOCKS, readCpuMs } from "../cpu-clock.js";
 import type { WallLimits, WallTransport, WallTransportEvents } from "../wall-supervisor.js";
 
 /**
@@ -40,9 +43,12 @@ export const startWorkerTransport = (
   const resourceLimits: { maxOldGenerationSizeMb?: number; stackSizeMb?: number } = {};
   if (limits.memoryMb !== undefined) resourceLimits.maxOldGenerationSizeMb = limits.memoryMb;
   if (limits.stackKb !== undefined) resourceLimits.stackSizeMb = limits.stackKb / 1024;
+  // The thread writes its Linux thread id here before any guest code runs.
+  const threadIdBox = new Int32Array(new SharedArrayBuffer(4));
   let worker: Worker;
   try {
     worker = new Worker(entry, {
+      workerData: { threadIdBox },
       resourceLimits,
       env: {},
       argv: [],
@@ -101,7 +107,14 @@ export const startWorkerTransport = (
       killed = true;
       void worker.terminate();
     },
-    cpuMs: async () => (gone ? 0 : worker.performance.eventLoopUtilization().active),
+    cpuMs: async () => {
+      if (gone) return 0;
+      if (!HAS_PROC_CLOCKS) return worker.performance.eventLoopUtilization().active;
+      const tid = Atomics.load(threadIdBox, 0);
+      // Before the thread published its id it has run no guest code.
+      if (tid === 0) return 0;
+      return (await readCpuMs(`/proc/self/task/${tid}/stat`)) ?? 0;
+    },
     id: worker.threadId,
   });
 };
