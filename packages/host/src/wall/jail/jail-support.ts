@@ -7,6 +7,7 @@
  * It does not start cells; it only answers.
  */
 import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { makeJailCommand } from "./jail-command.js";
 
 /** The answer: supported, or what is missing and how to enable it. */
@@ -14,6 +15,7 @@ export type JailSupport =
   { readonly ok: true } | { readonly ok: false; readonly missing: string; readonly enable: string };
 
 let cached: JailSupport | undefined;
+const HOST_PACKAGE = fileURLToPath(new URL("../../../", import.meta.url));
 
 /**
  * Starts a jail running `node` that exits at once, and says what stopped it
@@ -36,7 +38,9 @@ export const checkJailSupport = (node: string): JailSupport => {
   const { command, args } = makeJailCommand({
     node,
     nodeArgs: ["-e", "process.exit(0)"],
-    readOnly: [],
+    // The host package itself (src/ or dist/ is two folders below it): a jail
+    // must be able to bind it, so a private install folder is found here.
+    readOnly: [HOST_PACKAGE],
   });
   const r = spawnSync(command, args, { env: {}, encoding: "utf8", timeout: 20_000 });
   if (r.status === 0) return { ok: true };
