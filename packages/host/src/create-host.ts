@@ -75,7 +75,7 @@ export async function createHost(options: HostOptions = {}): Promise<Host> {
     async createCell(cellOptions: CellOptions) {
       if (closed) throw new CellError("REVOKED", "This host was closed.");
       const isolation = cellOptions?.isolation ?? "compartment";
-      if (isolation === "worker" || isolation === "process") {
+      if (isolation === "worker" || isolation === "process" || isolation === "jail") {
         const cell = await makeWalledCell(cellOptions, context);
         cells.add(cell);
         return cell;
@@ -83,7 +83,7 @@ export async function createHost(options: HostOptions = {}): Promise<Host> {
       if (isolation !== "compartment") {
         throw new CellError(
           "CELL_BAD_OPTIONS",
-          'isolation must be "compartment", "worker" or "process".',
+          'isolation must be "compartment", "worker", "process" or "jail".',
         );
       }
       if (
@@ -93,7 +93,7 @@ export async function createHost(options: HostOptions = {}): Promise<Host> {
       ) {
         throw new CellError(
           "CELL_BAD_OPTIONS",
-          'Memory, CPU and time limits need a wall: use isolation "worker" or "process".',
+          'Memory, CPU and time limits need a wall: use isolation "worker", "process" or "jail".',
         );
       }
       const handle = await makeCompartmentCell(cellOptions, context);

@@ -59,3 +59,5 @@ export { parseDuration, parseSize } from "./policy/policy-units.js";
 export { policyErrorCodes } from "./policy/policy-error-codes.js";
 export type { PolicyErrorCode } from "./policy/policy-error-codes.js";
 export type { WalledCell } from "./wall/walled-cell.js";
+export { jailSupport } from "./wall/jail/jail-support.js";
+export type { JailSupport } from "./wall/jail/jail-support.js";

@@ -14,7 +14,7 @@ import {
   type Isolation,
 } from "../src/index.js";
 
-const LEVELS: Isolation[] = ["compartment", "worker", "process"];
+const LEVELS: Isolation[] = ["compartment", "worker", "process", "jail"];
 
 const PLUGIN = `
 export async function main(caps) {
@@ -140,7 +140,7 @@ describe("nested cells and channels at every isolation level", () => {
 });
 
 describe("walls contain what a compartment cannot", () => {
-  test.each(["worker", "process"] as const)(
+  test.each(["worker", "process", "jail"] as const)(
     "%s: an infinite loop is stopped, the host stays responsive, the fate is typed",
     async (isolation) => {
       const host = await createHost();

@@ -4,8 +4,8 @@
 import type { ResourceScope } from "@padded-cell/caps";
 import type { CellAuditSink } from "../audit/audit-sink.js";
 
-/** Where a cell runs: the host's thread, a worker thread, or a child process. */
-export type Isolation = "compartment" | "worker" | "process";
+/** Where a cell runs: the host's thread, a worker thread, a child process, or a child process in a jail. */
+export type Isolation = "compartment" | "worker" | "process" | "jail";
 
 /** Limits of a walled cell (worker or process); see the Isolation levels guide. */
 export interface CellLimits {
@@ -29,9 +29,9 @@ export interface CellOptions {
   readonly root?: string;
   /** Packages the plugin may import (exact names, or `"pkg/*"`). */
   readonly imports?: readonly string[];
-  /** `"compartment"` (default), `"worker"` or `"process"`. */
+  /** `"compartment"` (default), `"worker"`, `"process"` or `"jail"` (see the Isolation levels guide). */
   readonly isolation?: Isolation;
-  /** Limits; memory and CPU limits need a worker or process cell. */
+  /** Limits; memory and CPU limits need a walled cell (worker, process or jail). */
   readonly limits?: CellLimits;
   /** Also copy the cell's console output to these host streams. */
   readonly connectOutput?: {

@@ -33,6 +33,7 @@ export type WallErrorCode =
   | "CELL_KILLED"
   | "CELL_TERMINATED"
   | "CELL_START_FAILED"
+  | "CELL_JAIL_UNAVAILABLE"
   | "WALL_UNPASSABLE"
   | "REVOKED";
 
@@ -103,6 +104,12 @@ const table: Readonly<Record<WallErrorCode, WallErrorCodeDoc>> = {
       "The worker thread or child process could not be started, or did not report ready in time.",
     mitigation:
       "Build the host package (`npx tsc -b`) so its wall entry files exist, and check the Node.js version.",
+  },
+  CELL_JAIL_UNAVAILABLE: {
+    cause:
+      'A cell asked for isolation "jail", and this machine cannot start one: it is not Linux, bubblewrap or util-linux is missing, or the kernel refuses unprivileged user namespaces. The message says which.',
+    mitigation:
+      'Do what the message says (e.g. `apt-get install bubblewrap`), or run `padded-cell doctor` to see which isolation levels this machine supports; otherwise use isolation "process".',
   },
   WALL_UNPASSABLE: {
     cause:

@@ -62,6 +62,7 @@ const kindOfCode: Readonly<Record<WallErrorCode, CellFateKind>> = hardenExport({
   CELL_KILLED: "killed",
   CELL_TERMINATED: "ok",
   CELL_START_FAILED: "crashed",
+  CELL_JAIL_UNAVAILABLE: "crashed",
   WALL_UNPASSABLE: "crashed",
   REVOKED: "revoked",
 });

@@ -10,8 +10,9 @@
  *
  * It does not pool walls (see wall-pool.ts).
  */
-import { hardenExport } from "@padded-cell/membrane";
+import { CellError, hardenExport } from "@padded-cell/membrane";
 import { startProcessTransport } from "./process/process-wall.js";
+import { jailSupport } from "./jail/jail-support.js";
 import {
   superviseWall,
   type BootedWall,
@@ -22,11 +23,15 @@ import {
 import { startWorkerTransport } from "./worker/worker-wall.js";
 
 /** Which wall: a worker thread or a child process. */
-export type WallKind = "worker" | "process";
+export type WallKind = "worker" | "process" | "jail";
 
 /** Options of {@link startWall}. */
 export interface StartWallOptions {
-  /** `"worker"` (a thread with its own heap) or `"process"` (a child process under Node's permission model). */
+  /**
+   * `"worker"` (a thread with its own heap), `"process"` (a child process
+   * under Node's permission model) or `"jail"` (that process inside Linux
+   * namespaces and kernel limits).
+   */
   readonly kind: WallKind;
   /** The cell's name, used in fates and messages. */
   readonly name: string;
@@ -49,7 +54,7 @@ const checkLimits = (kind: WallKind, limits: WallLimits) => {
       throw new RangeError(`limits.${key} must be a positive, finite number`);
     }
   }
-  if (kind === "process" && limits.stackKb !== undefined && limits.stackKb > MAX_PROCESS_STACK_KB) {
+  if (kind !== "worker" && limits.stackKb !== undefined && limits.stackKb > MAX_PROCESS_STACK_KB) {
     throw new RangeError(
       `limits.stackKb must be at most ${MAX_PROCESS_STACK_KB} for a process wall`,
     );
@@ -66,14 +71,25 @@ const checkLimits = (kind: WallKind, limits: WallLimits) => {
  * ```
  */
 export const bootWall = (kind: WallKind, limits: WallLimits = {}): BootedWall => {
-  if (kind !== "worker" && kind !== "process") {
-    throw new TypeError(`unknown wall kind ${JSON.stringify(kind)} (use "worker" or "process")`);
+  if (kind !== "worker" && kind !== "process" && kind !== "jail") {
+    throw new TypeError(
+      `unknown wall kind ${JSON.stringify(kind)} (use "worker", "process" or "jail")`,
+    );
   }
   checkLimits(kind, limits);
+  if (kind === "jail") {
+    const support = jailSupport();
+    if (!support.ok) {
+      throw new CellError(
+        "CELL_JAIL_UNAVAILABLE",
+        `This machine cannot run a jail: ${support.missing} is missing. To enable it, ${support.enable}.`,
+      );
+    }
+  }
   return superviseWall(kind, (events) =>
     kind === "worker"
       ? startWorkerTransport(limits, events)
-      : startProcessTransport(limits, events),
+      : startProcessTransport(limits, events, undefined, kind === "jail"),
   );
 };
 hardenExport(bootWall);

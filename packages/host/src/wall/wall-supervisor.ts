@@ -90,8 +90,8 @@ export interface WallCellOptions {
  * ```
  */
 export interface Wall {
-  /** `"worker"` or `"process"`. */
-  readonly kind: "worker" | "process";
+  /** `"worker"`, `"process"` or `"jail"`. */
+  readonly kind: "worker" | "process" | "jail";
   /** The cell's name. */
   readonly name: string;
   /** Process id or thread id of the wall. */
@@ -170,7 +170,7 @@ const defaultOutput =
  * ```
  */
 export const superviseWall = (
-  kind: "worker" | "process",
+  kind: "worker" | "process" | "jail",
   startTransport: (events: WallTransportEvents) => WallTransport,
 ): BootedWall => {
   let ended: CellFate | undefined;

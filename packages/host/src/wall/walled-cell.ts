@@ -40,7 +40,8 @@ export const makeWalledCell = async (
 ): Promise<WalledCell> => {
   checkCellOptions(options);
   const { name } = options;
-  const kind = options.isolation === "process" ? "process" : "worker";
+  const kind =
+    options.isolation === "process" || options.isolation === "jail" ? options.isolation : "worker";
   const cellGrants = makeCellGrants(options, host);
   // The grants cross as their caretakers' views: revoking a grant cuts
   // everything reached through it behind the wall too (a `sub()` directory).

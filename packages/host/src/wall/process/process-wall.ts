@@ -29,7 +29,8 @@ import { tmpdir } from "node:os";
 import { dirname, join, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Duplex } from "node:stream";
-import { HAS_PROC_CLOCKS, readCpuMs } from "../cpu-clock.js";
+import { HAS_PROC_CLOCKS, readCpuMs, readTreeCpuMs } from "../cpu-clock.js";
+import { makeJailCommand } from "../jail/jail-command.js";
 import { encodeFrame, makeFrameReader } from "../wall-frame.js";
 import type { WallLimits, WallTransport, WallTransportEvents } from "../wall-supervisor.js";
 
@@ -106,6 +107,7 @@ export const startProcessTransport = (
   limits: WallLimits,
   events: WallTransportEvents,
   entry: string = PROCESS_ENTRY,
+  jailed = false,
 ): WallTransport => {
   installReaper();
   const started = Date.now();
@@ -113,7 +115,6 @@ export const startProcessTransport = (
   let child: ChildProcess;
   try {
     statSync(entry); // a missing build is a start failure, not an exit
-    cwd = mkdtempSync(join(tmpdir(), "padded-cell-"));
     const args = [
       PERMISSION_FLAG,
       ...childReadRoots(entry).map(
@@ -123,8 +124,20 @@ export const startProcessTransport = (
       ...(limits.stackKb === undefined ? [] : [`--stack-size=${limits.stackKb}`]),
       entry,
     ];
-    child = spawn(process.execPath, args, {
-      cwd,
+    // A jailed child gets its own empty /tmp inside the jail (see
+    // ../jail/jail-command.ts); a plain one a fresh temporary directory.
+    const jail = jailed
+      ? makeJailCommand({
+          node: process.execPath,
+          nodeArgs: args,
+          readOnly: childReadRoots(entry),
+          ...(limits.memoryMb === undefined ? {} : { memoryMb: limits.memoryMb }),
+          ...(limits.cpuMs === undefined ? {} : { cpuMs: limits.cpuMs }),
+        })
+      : undefined;
+    if (jail === undefined) cwd = mkdtempSync(join(tmpdir(), "padded-cell-"));
+    child = spawn(jail?.command ?? process.execPath, jail?.args ?? args, {
+      cwd: cwd ?? "/",
       env: {},
       stdio: ["ignore", "ignore", "pipe", "pipe"],
       windowsHide: true,
@@ -192,9 +205,12 @@ export const startProcessTransport = (
       killed = true;
       if (!gone) child.kill("SIGKILL");
     },
+    // A jailed cell's Node runs below bwrap: count the whole tree.
     cpuMs: async () =>
       (HAS_PROC_CLOCKS && child.pid !== undefined
-        ? await readCpuMs(`/proc/${child.pid}/stat`)
+        ? jailed
+          ? await readTreeCpuMs(child.pid)
+          : await readCpuMs(`/proc/${child.pid}/stat`)
         : undefined) ?? Date.now() - started,
     id: child.pid ?? -1,
   });
