@@ -92,7 +92,7 @@ const quoted = (text: string): string => JSON.stringify(quoteForMessage(text, 20
 function parsePort(text: string, source: string): number {
   if (text === "") badEntry(source, "the port is empty");
   if (!DECIMAL.test(text)) badEntry(source, `port ${quoted(text)} is not a decimal number`);
-  if (text.length > 5 || NumberCtor(text) > 65535) badEntry(source, `port ${text} is above 65535`);
+  if (NumberCtor(text) > 65535) badEntry(source, `port ${text} is above 65535`);
   const n = NumberCtor(text);
   if (n === 0) badEntry(source, "port 0 cannot be connected to; ports go from 1 to 65535");
   return n;
@@ -140,7 +140,7 @@ function parseCidr(
     const p = text.slice(slash + 1);
     if (p === "") badEntry(source, "the prefix length after / is empty");
     if (!DECIMAL.test(p)) badEntry(source, `prefix length ${quoted(p)} is not a decimal number`);
-    if (p.length > 3 || NumberCtor(p) > max)
+    if (NumberCtor(p) > max)
       badEntry(source, `prefix length ${p} is above ${max}, the length of the address`);
     prefix = NumberCtor(p);
   }
