@@ -21,6 +21,16 @@
  * 4. Hosts and entries are compared in canonical form only (see
  *    `address-canonical.ts`), never as raw strings.
  * 5. The policy is immutable after construction.
+ * 6. A name is resolved only when an allow entry names it at that port:
+ *    exactly, by a declared wildcard (`*.example.com`, `*`), or `localhost`.
+ *    IP and range entries match literal addresses, and the addresses a named
+ *    host resolves to; they never make a name resolvable (closes DNS as a
+ *    side channel: a query for `<secret>.attacker.example` never leaves, and a
+ *    granted range is not reached through names nobody granted).
+ * 7. Malformed entries (ports, prefixes, hosts, IPv4 in other spellings than
+ *    a dotted quad, bare IPv6 with a port, bits beyond the prefix) are refused
+ *    when the policy is made, allow and deny lists alike, with a message
+ *    saying what is wrong: a deny entry can never silently deny nothing.
  *
  * It does not resolve names or open sockets.
  */
@@ -37,7 +47,19 @@ import {
 
 const NumberCtor = Number;
 const ArrayIsArray = Array.isArray;
-const PORT = /^[0-9]{1,5}$/;
+const { IPv4 } = ipaddr;
+/** A decimal number without leading zeros (so `010` is never read as 8 or as 10). */
+const DECIMAL = /^(?:0|[1-9][0-9]*)$/;
+/** Whitespace (controls are caught by the character loop in `hasStray`). */
+const SPACE = /\s/u;
+const hasStray = (text: string): boolean => {
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f) return true;
+  }
+  return SPACE.test(text);
+};
+const MAX_ENTRY_LENGTH = 300;
 
 /** One parsed allow or deny entry. */
 interface NetEntry {
@@ -51,19 +73,46 @@ interface NetEntry {
   readonly portHi: number;
 }
 
+const FORMS =
+  "Use host:port, *.example.com:443, 10.0.0.0/8:80, [::1]:8080, host:8000-8100 or host:*.";
+
 function badEntry(source: string, why: string): never {
   throw new CellError(
     "NET_BAD_ADDRESS",
-    `Network entry ${JSON.stringify(quoteForMessage(source))} is not valid: ${why}. ` +
-      "Use host:port, *.example.com:443, 10.0.0.0/8:80, [::1]:8080, host:8000-8100 or host:*.",
+    `Network entry ${JSON.stringify(quoteForMessage(source))} is not valid: ${why}. ${FORMS}`,
   );
 }
 
+const quoted = (text: string): string => JSON.stringify(quoteForMessage(text, 20));
+
+/**
+ * A port of an entry: decimal, 1 to 65535 (issue 16, "malformed entries"
+ * class: a port that does not parse must never become NaN or a default).
+ */
 function parsePort(text: string, source: string): number {
-  if (!PORT.test(text)) badEntry(source, "bad port");
+  if (text === "") badEntry(source, "the port is empty");
+  if (!DECIMAL.test(text)) badEntry(source, `port ${quoted(text)} is not a decimal number`);
+  if (NumberCtor(text) > 65535) badEntry(source, `port ${text} is above 65535`);
   const n = NumberCtor(text);
-  if (n > 65535) badEntry(source, "port above 65535");
+  if (n === 0) badEntry(source, "port 0 cannot be connected to; ports go from 1 to 65535");
   return n;
+}
+
+/**
+ * An IPv4 address in an entry must be a plain dotted quad: the other
+ * spellings a cell may use (`0x7f.1`, `010.0.0.1`, `127.1`) are refused in
+ * entries, where `010` meaning 8 would silently grant or deny another network.
+ */
+function checkEntryIp(addrText: string, canonical: CanonicalHost, source: string): void {
+  if (
+    canonical.kind === "ipv4" &&
+    !addrText.includes(":") &&
+    !IPv4.isValidFourPartDecimal(addrText)
+  )
+    badEntry(
+      source,
+      `write the IPv4 address as four decimal numbers without leading zeros (${canonical.host})`,
+    );
 }
 
 function parseCidr(
@@ -76,29 +125,46 @@ function parseCidr(
   try {
     canonical = canonicalizeHost(addrText);
   } catch {
-    return badEntry(source, "bad IP address");
+    return badEntry(source, `${quoted(addrText)} is not an IP address`);
   }
-  if (canonical.kind === "name") badEntry(source, "a CIDR needs an IP address");
+  if (canonical.kind === "name")
+    badEntry(source, "a range (/prefix) needs an IP address, not a name");
+  checkEntryIp(addrText, canonical, source);
   // A zone id only picks the interface; the entry covers the address on any interface.
   const network = parseCanonicalIp(canonical.host);
   // An IPv4-mapped IPv6 CIDR (::ffff:a.b.c.d/96+n) is the IPv4 CIDR a.b.c.d/n.
   const mapped = network.kind() === "ipv4" && addrText.includes(":");
-  const max = mapped ? 128 : network.kind() === "ipv4" ? 32 : 128;
+  const max = mapped || network.kind() === "ipv6" ? 128 : 32;
   let prefix = max;
   if (slash !== -1) {
     const p = text.slice(slash + 1);
-    if (!/^[0-9]{1,3}$/.test(p) || NumberCtor(p) > max) badEntry(source, "bad prefix length");
+    if (p === "") badEntry(source, "the prefix length after / is empty");
+    if (!DECIMAL.test(p)) badEntry(source, `prefix length ${quoted(p)} is not a decimal number`);
+    if (NumberCtor(p) > max)
+      badEntry(source, `prefix length ${p} is above ${max}, the length of the address`);
     prefix = NumberCtor(p);
   }
   if (mapped) {
-    if (prefix < 96) badEntry(source, "an IPv4-mapped CIDR needs a prefix of at least 96");
+    if (prefix < 96) badEntry(source, "an IPv4-mapped range needs a prefix length of at least 96");
     prefix -= 96;
   }
+  // Bits beyond the prefix mean the writer had another range in mind (a typo
+  // in a deny entry would otherwise deny less than it says).
+  const base = (network.kind() === "ipv4" ? ipaddr.IPv4 : ipaddr.IPv6).networkAddressFromCIDR(
+    `${network.toString()}/${prefix}`,
+  );
+  if (base.toString() !== network.toString())
+    badEntry(
+      source,
+      `the address has bits set beyond its /${prefix} prefix; write ${base.toString()}/${prefix}`,
+    );
   return { network, prefix };
 }
 
 /**
- * Parse one allow/deny entry. Throws `NET_BAD_ADDRESS` if malformed.
+ * Parse one allow/deny entry. Throws `NET_BAD_ADDRESS` if malformed, saying
+ * what is wrong (issue 16: a malformed deny entry must never silently deny
+ * nothing).
  *
  * @example
  * ```ts
@@ -109,13 +175,16 @@ function parseCidr(
 function parseNetEntry(source: unknown): NetEntry {
   if (typeof source !== "string")
     throw new CellError("NET_BAD_ADDRESS", "Network entries must be strings.");
-  if (source.length === 0 || source.length > 300) badEntry(source, "empty or too long");
+  if (source.length === 0) badEntry(source, "the entry is empty");
+  if (source.length > MAX_ENTRY_LENGTH)
+    badEntry(source, `longer than ${MAX_ENTRY_LENGTH} characters`);
+  if (hasStray(source)) badEntry(source, "it contains whitespace or control characters");
   const text = source.toLowerCase();
   let hostText: string;
   let portText: string | undefined;
   if (text.startsWith("[")) {
     const close = text.indexOf("]");
-    if (close === -1) badEntry(source, "unbalanced brackets");
+    if (close === -1) badEntry(source, "the [ has no matching ]");
     hostText = text.slice(1, close);
     const rest = text.slice(close + 1);
     if (rest !== "") {
@@ -124,22 +193,31 @@ function parseNetEntry(source: unknown): NetEntry {
     }
     if (!hostText.includes(":")) badEntry(source, "brackets only enclose IPv6 addresses");
   } else if (text.indexOf(":") !== text.lastIndexOf(":")) {
-    hostText = text; // bare IPv6 (or IPv6 CIDR): any port
+    // A bare IPv6 address is ambiguous (is `::1:80` port 80?); a bare range is not.
+    if (!text.includes("/"))
+      badEntry(
+        source,
+        "more than one ':'; write an IPv6 address in brackets, [addr]:port or [addr] for any port",
+      );
+    hostText = text;
   } else {
     const colon = text.indexOf(":");
     hostText = colon === -1 ? text : text.slice(0, colon);
     portText = colon === -1 ? undefined : text.slice(colon + 1);
   }
-  let portLo = 0;
+  if (hostText === "") badEntry(source, "the host is empty");
+  let portLo = 1;
   let portHi = 65535;
   if (portText !== undefined && portText !== "*") {
     const dash = portText.indexOf("-");
     if (dash === -1) {
       portLo = portHi = parsePort(portText, source);
     } else {
+      if (dash === 0 || dash === portText.length - 1)
+        badEntry(source, `the port range ${quoted(portText)} is missing an end`);
       portLo = parsePort(portText.slice(0, dash), source);
       portHi = parsePort(portText.slice(dash + 1), source);
-      if (portLo > portHi) badEntry(source, "empty port range");
+      if (portLo > portHi) badEntry(source, `the port range ${portText} is empty`);
     }
   }
   const base = { source, portLo, portHi, network: undefined, prefix: 0, name: "" };
@@ -149,7 +227,7 @@ function parseNetEntry(source: unknown): NetEntry {
     try {
       suffix = canonicalizeHost(hostText.slice(2));
     } catch {
-      return badEntry(source, "bad name after *.");
+      return badEntry(source, "the part after *. is not a host name");
     }
     if (suffix.kind !== "name") badEntry(source, "wildcards apply to names, not addresses");
     return harden({ ...base, kind: "wildcard", name: `.${suffix.host}` });
@@ -161,10 +239,10 @@ function parseNetEntry(source: unknown): NetEntry {
   try {
     host = canonicalizeHost(hostText);
   } catch {
-    return badEntry(source, "bad host");
+    return badEntry(source, `${quoted(hostText)} is not a host name or IP address`);
   }
   if (host.kind !== "name")
-    return harden({ ...base, kind: "cidr", ...parseCidr(host.host, source) });
+    return harden({ ...base, kind: "cidr", ...parseCidr(hostText, source) });
   if (host.host === "localhost") return harden({ ...base, kind: "localhost", name: "localhost" });
   return harden({ ...base, kind: "name", name: host.host });
 }
@@ -186,7 +264,10 @@ export function isAddressEntry(entry: unknown): boolean {
 
 const portMatches = (e: NetEntry, port: number): boolean => port >= e.portLo && port <= e.portHi;
 
-/** Name-level entries: match the name as the cell wrote it. */
+/**
+ * Name-level entries that grant public addresses: match the name as the cell
+ * wrote it.
+ */
 function nameMatches(e: NetEntry, host: CanonicalHost): boolean {
   if (e.kind === "any") return true;
   if (host.kind !== "name") return false;
@@ -194,6 +275,15 @@ function nameMatches(e: NetEntry, host: CanonicalHost): boolean {
   if (e.kind === "wildcard") return host.host.endsWith(e.name) && host.host.length > e.name.length;
   return false;
 }
+
+/**
+ * Whether an entry names this host name, so that it may be resolved: a name
+ * or wildcard entry, `*`, or `localhost` for the name `localhost`. IP and
+ * range entries never name a host name (invariant 6).
+ */
+const namesHost = (e: NetEntry, host: CanonicalHost): boolean =>
+  nameMatches(e, host) ||
+  (e.kind === "localhost" && host.kind === "name" && host.host === "localhost");
 
 function cidrCovers(e: NetEntry, ip: string): boolean {
   if (e.kind !== "cidr" || e.network === undefined) return false;
@@ -225,7 +315,8 @@ export type NetRefusal =
 export interface NetPolicy {
   /**
    * Check before resolving: refuses if a deny entry matches the name, or no
-   * allow entry could possibly match. `undefined` means "go on and resolve".
+   * allow entry names it (a name, wildcard, `*` or `localhost` entry at that
+   * port). `undefined` means "go on and resolve".
    */
   checkName(host: CanonicalHost, port: number): NetRefusal | undefined;
   /** Check one resolved address. `undefined` means allowed. */
@@ -263,26 +354,23 @@ export function makeNetPolicy(options: NetPolicyOptions): NetPolicy {
 
   const checkName = (host: CanonicalHost, port: number): NetRefusal | undefined => {
     for (const e of deny) {
-      if (portMatches(e, port) && nameMatches(e, host))
+      if (portMatches(e, port) && namesHost(e, host))
         return harden({ reason: "denied", entry: e.source });
     }
     if (host.kind !== "name") return checkAddress(host, port, host.host);
-    const possible = allow.some(
-      (e) =>
-        portMatches(e, port) &&
-        (nameMatches(e, host) || e.kind === "cidr" || e.kind === "localhost"),
-    );
-    return possible ? undefined : harden({ reason: "not-allowed" });
+    // Invariant 6 (issue 10, "name resolution outside the grant"): only an
+    // allow entry that names this host at this port lets it be resolved; an
+    // IP or range entry never does, so no DNS query leaves for a name the
+    // grant does not mention (no exfiltration through `<secret>.attacker.example`).
+    const named = allow.some((e) => portMatches(e, port) && namesHost(e, host));
+    return named ? undefined : harden({ reason: "not-allowed" });
   };
 
   const checkAddress = (host: CanonicalHost, port: number, ip: string): NetRefusal | undefined => {
     const cls = classifyAddress(ip);
     for (const e of deny) {
       if (!portMatches(e, port)) continue;
-      if (
-        nameMatches(e, host) ||
-        (e.kind === "localhost" ? cls === "loopback" : cidrCovers(e, ip))
-      ) {
+      if (namesHost(e, host) || (e.kind === "localhost" ? cls === "loopback" : cidrCovers(e, ip))) {
         return harden({ reason: "denied", entry: e.source });
       }
     }

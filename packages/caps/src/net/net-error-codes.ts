@@ -30,9 +30,9 @@ export const netErrorCodes = {
   },
   NET_BAD_ADDRESS: {
     cause:
-      "The host or port is not a valid host name, IP address or port (wrong type, malformed, too long), or an allow/deny entry is malformed.",
+      "The host or port is not a valid host name, IP address or port (wrong type, malformed, too long), or an allow/deny entry is malformed (a port or prefix that is not a plain decimal or out of range, bits set beyond a prefix, an IPv4 address not written as a dotted quad, an IPv6 address with a port but no brackets, whitespace). The message says which.",
     mitigation:
-      "Pass a string host name or IP address and an integer port from 1 to 65535; write entries as `host:port`, `*.example.com:443`, `10.0.0.0/8:80`, `[::1]:8080`, `host:8000-8100` or `host:*`.",
+      "Pass a string host name or IP address and an integer port from 1 to 65535; write entries as `host:port`, `*.example.com:443`, `10.0.0.0/8:80`, `[::1]:8080`, `host:8000-8100` or `host:*` (IPv4 as a plain dotted quad, IPv6 in brackets, ranges on their network address).",
   },
   NET_BAD_ARGUMENT: {
     cause:
