@@ -14,7 +14,8 @@
  *    stack, a cause, or any other property. CapTP's marshal drops `code` and
  *    renames errors, so each remote method answers with an envelope
  *    (`{ t: "ok", v }` or `{ t: "err", e }`) that this codec encodes and
- *    decodes itself.
+ *    decodes itself. A thrown Proxy is encoded unread, as
+ *    `MEMBRANE_HOSTILE_VALUE`.
  * 2. Only data and capabilities cross. Accessors (hostile getters), symbols,
  *    built-in objects (Date, Map, Promise...), non-plain objects without
  *    methods and cycles are refused with `WALL_UNPASSABLE` before
