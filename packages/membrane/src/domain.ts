@@ -21,9 +21,17 @@
  * 3. Revocation drops every reference from a lifetime's domains to real
  *    targets, rejects every promise bridged through it that is still
  *    pending, and revokes nested lifetimes.
- * 4. Conversions run no code of the value's owner, except what the README
- *    lists: reading the prototype chain and own data properties of a value
- *    that may be an error or a promise.
+ * 4. Converting a guest value for the host runs no guest code at all: a
+ *    guest Proxy is recognised by the engine's brand check and wrapped
+ *    unread; prototypes and own data properties are read only off objects
+ *    that are not Proxies; a guest promise is bridged only if subscribing to
+ *    it looks nothing up that the guest controls (value-brand.ts). Converting
+ *    a host value for the guest may run host code (a host Proxy's traps).
+ * 5. Whatever a guest throws or rejects reaches the host as a primitive, a
+ *    copy as an error, the host's own object, or a `MEMBRANE_HOSTILE_VALUE`
+ *    error; never as a view of a guest object (whose inspection, by an
+ *    unhandled-rejection report say, would run guest code). So every
+ *    promise bridged towards the host settles.
  */
 import { CellError } from "./cell-error.js";
 import {
@@ -46,6 +54,13 @@ import { RevokedError } from "./revoked-error.js";
 import { makeShadow } from "./shadow-target.js";
 import { isSharedIntrinsic } from "./shared-intrinsics.js";
 import { NOT_COPIED, copyValue } from "./value-copy.js";
+import {
+  hasInertThen,
+  inheritsFrom,
+  isInertPromise,
+  isNativeError,
+  isProxy,
+} from "./value-brand.js";
 
 /** Which domain made each proxy of one membrane, by direction. */
 export interface Registry {
@@ -253,25 +268,46 @@ export class Domain {
     if (registry.towardsHost.has(value) || isSharedIntrinsic(value)) return value;
     let result: unknown;
     try {
-      const kind = kindOf(value);
-      const copy = copyValue(value, kind.copied);
-      if (copy !== NOT_COPIED) return copy;
-      if (kind.error !== undefined) return copyError(value, kind.error, false);
-      result =
-        (kind.promise && this.bridge(value as Promise<unknown>, false)) ||
-        this.proxy(value, this.towardsHost, registry.towardsHost);
+      // Invariant 4: a guest Proxy is wrapped without a single question
+      // asked of it (closes "a guest trap runs, loops or re-enters a
+      // capability while the membrane converts a value for the host").
+      if (isProxy(value)) {
+        result = this.proxy(value, this.towardsHost, registry.towardsHost);
+      } else {
+        const kind = kindOf(value);
+        const copy = copyValue(value, kind.copied);
+        if (copy !== NOT_COPIED) return copy;
+        const error = kind.error ?? (isNativeError(value) ? ErrorCtor : undefined);
+        if (error !== undefined) return copyError(value, error, false);
+        result =
+          (kind.promise &&
+            isInertPromise(value) &&
+            this.bridge(value as Promise<unknown>, false)) ||
+          this.proxy(value, this.towardsHost, registry.towardsHost);
+      }
     } catch {
-      // Examining a guest value can run guest code (a Proxy's traps). What
-      // that code throws is the guest's, and must never be taken for a host
-      // value: it is dropped, and the crossing refused (closes the class
-      // "a guest value smuggled out as an exception of a conversion").
-      throw new CellError(
-        "MEMBRANE_HOSTILE_VALUE",
-        "A value passed to the host threw while the membrane examined it (a Proxy trap); it was refused.",
-      );
+      // Defence in depth: nothing above runs guest code, but whatever a
+      // conversion throws must never be taken for a host value (closes the
+      // class "a guest value smuggled out as an exception of a conversion").
+      throw hostileValue();
     }
     cache.set(value, result);
     return result;
+  }
+
+  /**
+   * Converts a value a guest promise fulfilled with, for a host promise to
+   * be resolved with. Resolving reads `then` off what it is given, so a view
+   * of a guest object whose `then` lookup would run guest code, or would
+   * adopt a guest thenable, is refused (invariant 5).
+   */
+  fulfilledToHost(value: unknown): unknown {
+    if (!isObjectLike(value)) return value;
+    const converted = this.toHost(value);
+    if (this.lifetime.registry.towardsHost.has(converted as object) && !hasInertThen(value)) {
+      throw hostileValue();
+    }
+    return converted;
   }
 
   /**
@@ -296,16 +332,34 @@ export class Domain {
     }
   }
 
-  /** Converts a thrown value for a host caller; never throws. */
+  /**
+   * Converts a thrown or rejected value for a host caller; never throws,
+   * and runs no guest code (invariants 4 and 5). A primitive stays itself;
+   * a view of a host object gives the host's object back; any other guest
+   * object is copied as an error (`name`, `message`, `code`), as a wall
+   * does; a guest Proxy is refused with `MEMBRANE_HOSTILE_VALUE`.
+   */
   thrownToHost(error: unknown): unknown {
     if (!isObjectLike(error)) return error;
-    // A guest can only ever hold copies of errors, so a real CellError was
-    // thrown by host code (the membrane's own checks): it stays as it is.
-    if (error instanceof CellError) return error;
     try {
-      return this.toHost(error);
+      // A guest can only ever hold copies of errors, so a real CellError was
+      // thrown by host code (the membrane's own checks): it stays as it is.
+      // Found by a walk that stops at Proxies: `instanceof` would run a
+      // guest's getPrototypeOf trap outside any `try` (closes "the
+      // never-throwing conversion throws, and a bridged promise never
+      // settles").
+      if (inheritsFrom(error, CellErrorPrototype)) return error;
+      // Revoked: the host learns that, not what the guest threw.
+      if (this.hostValues === null) return this.revokedError();
+      const { registry } = this.lifetime;
+      if (registry.towardsGuest.has(error)) return this.toHost(error);
+      if (isProxy(error)) return hostileValue();
+      return copyError(error, kindOf(error).error ?? ErrorCtor, false);
     } catch (failure) {
-      return failure;
+      // Revoked while converting, say: the failure is the membrane's own.
+      return isObjectLike(failure) && inheritsFrom(failure, CellErrorPrototype)
+        ? failure
+        : hostileValue();
     }
   }
 
@@ -326,7 +380,11 @@ export class Domain {
   bridge(promise: Promise<unknown>, towardsGuest: boolean): Promise<unknown> | undefined {
     const { pending } = this.lifetime;
     const convert = (value: unknown): unknown =>
-      !isObjectLike(value) ? value : towardsGuest ? this.toGuest(value) : this.toHost(value);
+      !isObjectLike(value)
+        ? value
+        : towardsGuest
+          ? this.toGuest(value)
+          : this.fulfilledToHost(value);
     const failed = (error: unknown): unknown =>
       towardsGuest ? this.thrownToGuest(error) : this.thrownToHost(error);
     let resolve: (value: unknown) => void = noop;
@@ -364,6 +422,14 @@ export class Domain {
 }
 
 const noop = (): void => {};
+
+const CellErrorPrototype: object = CellError.prototype;
+
+const hostileValue = (): CellError =>
+  new CellError(
+    "MEMBRANE_HOSTILE_VALUE",
+    "A value the cell passed, threw or rejected could not be examined without running its code (a Proxy, or a promise or thenable whose lookups run code); it was refused.",
+  );
 
 const unwrap = (handler: MembraneHandler, proxy: object): object => {
   const proxies = handler.proxies;

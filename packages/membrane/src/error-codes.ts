@@ -36,9 +36,9 @@ export const membraneErrorCodes = {
   },
   MEMBRANE_HOSTILE_VALUE: {
     cause:
-      "A value the cell passed to the host threw while the membrane examined it (a Proxy whose traps throw, for example); the value was refused.",
+      "The cell threw, rejected with, or fulfilled a promise with a value the host cannot examine without running the cell's code: a Proxy, a value whose `then` lookup runs code (an accessor, or a Proxy on its prototype chain), or a thenable. The value was refused, unread, and none of its code ran.",
     mitigation:
-      "Pass plain values, or objects whose prototype chain and properties can be read without throwing.",
+      "Throw and reject with Error objects (or plain records and primitives), and resolve promises with plain data; pass a Proxy only as an argument or a return value, where the host receives it as a view.",
   },
   MEMBRANE_NOT_LOCKED_DOWN: {
     cause: "makeMembrane was called in a realm that SES has not locked down.",

@@ -6,8 +6,9 @@
  *    just "name: message"): no stack frames, no host file paths, no other
  *    property of the original, no reference to it.
  * 2. Reading the original never invokes a getter: only own data properties
- *    are read. (A guest-made Proxy still sees its `getPrototypeOf` and
- *    `getOwnPropertyDescriptor` traps run; see the package README.)
+ *    are read. A guest value is copied only if it is not a Proxy (domain.ts
+ *    checks), and the walk for `name` stops at the first Proxy on the chain,
+ *    so no guest trap runs either.
  * 3. Host errors that are not {@link CellError}s may carry host paths in their
  *    messages (Node's `ENOENT: ... open '/srv/...'`): when copied towards a
  *    guest, every absolute path or file URL in the message is replaced with
@@ -20,6 +21,7 @@ import {
   ReflectGetOwnPropertyDescriptor,
   ReflectGetPrototypeOf,
 } from "./commons.js";
+import { isProxy } from "./value-brand.js";
 
 /** Intrinsic error prototypes and their constructors. */
 export const errorCtors = new Map<object, ErrorConstructor>();
@@ -47,6 +49,7 @@ const ownData = (object: object, key: string): unknown => {
 const nameOf = (value: object, fallback: string): string => {
   let current: object | null = value;
   for (let depth = 0; current !== null && depth < MAX_PROTO_DEPTH; depth += 1) {
+    if (isProxy(current)) break;
     const name = ownData(current, "name");
     if (typeof name === "string") return name;
     current = ReflectGetPrototypeOf(current);

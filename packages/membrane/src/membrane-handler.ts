@@ -25,6 +25,12 @@
  *
  * Revocation drops `real`, `calls` and `proxies`, the only references from the
  * membrane to real targets, so revoked targets can be collected.
+ *
+ * The traps of a view facing the host run guest code only because the host
+ * asked (it read a property, called a function); the conversions they make
+ * are the domain's, which run none (domain.ts, invariant 4). Nothing here
+ * inspects a guest value otherwise: `Array.isArray` is only ever asked of
+ * shadows, and keys reach the traps already converted by the engine.
  */
 import { CellError } from "./cell-error.js";
 import {

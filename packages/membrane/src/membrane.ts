@@ -53,6 +53,13 @@ export interface Membrane {
    * unwrapped, guest objects come wrapped.
    */
   toHost<T>(guestValue: T): T;
+  /**
+   * Hands a value the guest threw to the host, for the host to rethrow or
+   * report: a primitive as it is, an error (or any guest object) as a copy,
+   * a guest Proxy as a `MEMBRANE_HOSTILE_VALUE` error. Never throws and runs
+   * no guest code.
+   */
+  thrownToHost(thrown: unknown): unknown;
   /** Wraps `hostValue` in a view that can be revoked on its own. */
   revocable<T>(hostValue: T, options?: { name?: string; policy?: Policy }): Caretaker<T>;
   /** Revokes every reference this membrane ever made, in both directions. */
@@ -147,6 +154,9 @@ export function makeMembrane(name: string): Membrane {
     toHost<T>(guestValue: T): T {
       if (!isObjectLike(guestValue)) return guestValue;
       return root.domain(null, null).toHost(guestValue) as T;
+    },
+    thrownToHost(thrown: unknown): unknown {
+      return root.isGone() ? root.revokedError() : root.domain(null, null).thrownToHost(thrown);
     },
     revocable<T>(hostValue: T, options: { name?: string; policy?: Policy } = {}): Caretaker<T> {
       const label = checkName(options.name ?? "a view", "A caretaker's name");

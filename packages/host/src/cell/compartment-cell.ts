@@ -90,7 +90,7 @@ export const makeCompartmentCell = async (
     try {
       value = produce();
     } catch (error) {
-      throw membrane.toHost(error);
+      throw membrane.thrownToHost(error);
     }
     return (await membrane.toHost(value)) as T;
   };

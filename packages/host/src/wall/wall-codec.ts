@@ -14,7 +14,8 @@
  *    stack, a cause, or any other property. CapTP's marshal drops `code` and
  *    renames errors, so each remote method answers with an envelope
  *    (`{ t: "ok", v }` or `{ t: "err", e }`) that this codec encodes and
- *    decodes itself.
+ *    decodes itself. A thrown Proxy is encoded unread, as
+ *    `MEMBRANE_HOSTILE_VALUE`.
  * 2. Only data and capabilities cross. Accessors (hostile getters), symbols,
  *    built-in objects (Date, Map, Promise...), non-plain objects without
  *    methods and cycles are refused with `WALL_UNPASSABLE` before
@@ -35,6 +36,7 @@
 import { hardenExport } from "@padded-cell/membrane";
 import { E, Far } from "@endo/far";
 import { makeTagged, passStyleOf, type Passable } from "@endo/marshal";
+import { types } from "node:util";
 
 const {
   freeze,
@@ -128,12 +130,23 @@ const makeCodeError = (code: string, message: string, name: string): Error => {
   return err;
 };
 
+const HOSTILE_VALUE: WallErrorData = freeze({
+  name: "CellError",
+  message:
+    "A value the cell passed, threw or rejected could not be examined without running its code (a Proxy, or a promise or thenable whose lookups run code); it was refused.",
+  code: "MEMBRANE_HOSTILE_VALUE",
+});
+
 /**
  * Reduces any thrown value to `{ name, message, code }` of strings
  * (invariant 1). Reading the properties of a hostile error may throw; then a
  * generic record is sent instead.
  */
 export const errorToData = (err: unknown): WallErrorData => {
+  // A Proxy is refused unread, as a compartment cell's membrane refuses it,
+  // with the same code and message (closes "a hostile value thrown or
+  // rejected towards the host runs its traps while it is encoded").
+  if (types.isProxy(err)) return HOSTILE_VALUE;
   try {
     if (typeof err === "object" && err !== null) {
       const e = err as { name?: unknown; message?: unknown; code?: unknown };

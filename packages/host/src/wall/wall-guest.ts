@@ -16,7 +16,10 @@
  *    write. The host counts again, so a subverted runtime cannot flood it.
  * 4. An error nobody handled (an unhandled rejection, an exception thrown from
  *    a microtask) is reported to the host as `{ name, message }` and ends the
- *    wall; nothing of it reaches the host but those two strings.
+ *    wall; nothing of it reaches the host but those two strings. A Proxy
+ *    thrown or rejected, handled or not, is encoded unread as
+ *    `MEMBRANE_HOSTILE_VALUE` (wall-codec.ts, `errorToData`), as in a
+ *    compartment cell, so the host's call settles the same way.
  * 5. Grants are accepted once (`init` twice is refused), so a pooled wall can
  *    only ever serve one cell.
  *
