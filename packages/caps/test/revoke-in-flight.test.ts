@@ -283,6 +283,25 @@ describe("invariant: a closed scope aborts children, timers, sockets and request
       }
     }, 120_000);
 
+    test("connects in flight: settled when close resolves, and no connection stays open (100 seeded races)", async () => {
+      for (let iteration = 0; iteration < 100; iteration += 1) {
+        const r = rng(18000 + iteration);
+        const scope = makeResourceScope("connect");
+        const cap = makeTcpCap({ allow: [`127.0.0.1:${tcpPort}`], scope });
+        const out: string[] = [];
+        const all = [0, 1, 2].map((i) => outcome(cap.connect("127.0.0.1", tcpPort), out, i));
+        await randomMoment(r);
+        await scope.close("race");
+        expect(out.filter((o) => o !== undefined)).toHaveLength(3);
+        // Every connection the server saw is closed by the client's side.
+        while (peers.size > 0) await new Promise((res) => setTimeout(res, 5));
+        await settleLate();
+        expect(peers.size).toBe(0);
+        await Promise.all(all);
+        for (const o of out) expect(["OK", "REVOKED"]).toContain(o);
+      }
+    }, 120_000);
+
     test("HTTP requests: settled when close resolves, REVOKED when cut, and no request arrives after (100 seeded races)", async () => {
       for (let iteration = 0; iteration < 100; iteration += 1) {
         const r = rng(15000 + iteration);
