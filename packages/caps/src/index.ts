@@ -1,5 +1,5 @@
 export { makeResourceScope } from "./resource-scope.js";
-export type { Closable, ResourceScope } from "./resource-scope.js";
+export type { Closable, ResourceScope, ScopeCloseOptions } from "./resource-scope.js";
 export { makeDirCap } from "./fs/fs-dir-cap.js";
 export type { DirCapOptions } from "./fs/fs-dir-cap.js";
 export { makeMemoryDirCap } from "./fs/fs-memory-cap.js";

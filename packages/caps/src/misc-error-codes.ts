@@ -127,6 +127,12 @@ export const miscErrorCodes = {
     cause: "A capability made with `useTimes` has been used the allowed number of times.",
     mitigation: "Ask the host for a fresh grant.",
   },
+  CAPS_REVOKE_TIMEOUT: {
+    cause:
+      "A grant or cell was revoked, but operations it had started (a write, a child, a request) did not finish within the drain time, so the host cannot be told that nothing lands afterwards.",
+    mitigation:
+      "Look for a stuck file system or peer; raise the drain time if long operations are expected. The grant stays revoked either way.",
+  },
 } as const;
 
 /** A code of {@link miscErrorCodes}. */

@@ -21,6 +21,12 @@
  *    exits, any processes it left in its group are sent SIGKILL too. `run`
  *    settles only after the child has been reaped (no zombie) and the group
  *    has been signalled (the kernel completes the kill asynchronously).
+ * 8. Revocation aborts (closes the class "revocation leaves work in flight"):
+ *    each run is an operation of the scope, so closing the scope refuses new
+ *    runs, kills running groups, and resolves only after they were reaped; a
+ *    run killed by revocation rejects with `REVOKED` (never a result), and
+ *    nothing of it runs after the scope's `close` resolved. What the program
+ *    did before the kill stays done: the kill is the abort.
  * 5. Output is bounded: each stream keeps at most `maxOutputBytes`; on
  *    overflow the process group is killed and `truncated` is true.
  * 6. Errors name the program by its configured `name`; they never contain
@@ -223,6 +229,18 @@ export function makeSubprocessCap(options: SubprocessOptions): SubprocessCap {
         return;
       }
       const pid = child.pid;
+      let revokedBy: unknown;
+      const revoke = () => {
+        // Invariant 8: the caller of a run the scope killed sees REVOKED.
+        try {
+          scope?.assertOpen();
+        } catch (error) {
+          revokedBy = error;
+        }
+        killGroup();
+        child.stdout.destroy();
+        child.stderr.destroy();
+      };
       const killGroup = () => {
         if (pid === undefined) return;
         try {
@@ -263,7 +281,7 @@ export function makeSubprocessCap(options: SubprocessOptions): SubprocessCap {
         child.stderr.destroy();
       }, timeoutMs);
       try {
-        untrack = scope?.add({ close: killGroup }) ?? untrack;
+        untrack = scope?.add({ close: revoke }) ?? untrack;
       } catch (error) {
         killGroup();
         clearTimeout(timer);
@@ -286,6 +304,10 @@ export function makeSubprocessCap(options: SubprocessOptions): SubprocessCap {
         settled = true;
         clearTimeout(timer);
         untrack();
+        if (revokedBy !== undefined) {
+          reject(revokedBy);
+          return;
+        }
         const bytes = (chunks: Buffer[]) => {
           const all = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
           let at = 0;
@@ -320,7 +342,7 @@ export function makeSubprocessCap(options: SubprocessOptions): SubprocessCap {
       }
       running += 1;
       try {
-        return await run(argv);
+        return await (scope === undefined ? run(argv) : scope.run(() => run(argv)));
       } finally {
         running -= 1;
       }

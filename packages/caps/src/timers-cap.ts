@@ -10,7 +10,10 @@
  *    cell. Handles are opaque frozen tokens, meaningful only to the
  *    capability that issued them.
  * 3. `host.cancelAll()` and closing the `scope` cancel every pending timer;
- *    after the scope closes, new timers throw `REVOKED`.
+ *    after the scope closes, new timers throw `REVOKED`, and no callback
+ *    runs once the scope's gate closed, even one whose turn had already
+ *    come (closes "revocation leaves work in flight" for timers: a pending
+ *    timer is aborted without effect).
  * 4. Only functions are accepted as callbacks; a string is never evaluated.
  * 5. A callback that throws (or returns a rejected promise) never crashes the
  *    host: the error goes to the host's `onError` hook.
@@ -111,6 +114,7 @@ export function makeTimers(options: TimersOptions = {}): TimersPair {
     }
   };
   const run = (callback: (...a: unknown[]) => unknown, args: readonly unknown[]) => {
+    if (scope?.closed === true) return; // invariant 3
     try {
       const result = apply(callback, undefined, args);
       if (result instanceof Promise) apply(PromiseThen, result, [undefined, report]);

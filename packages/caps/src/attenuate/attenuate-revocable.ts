@@ -8,8 +8,10 @@
  *    so the target can be garbage-collected while the revoked wrapper lives.
  * 3. The cell gets only `cap`; `revoke` stays with whoever made it.
  *
- * It does not cancel calls already in progress, and does not close
- * resources the capability opened (use a resource scope for that).
+ * It does not cancel or wait for calls already in progress, and does not
+ * close resources the capability opened: a resource scope does both (its
+ * `close` resolves once nothing started through it can still take effect),
+ * and a cell's `revokeGrant` closes the grant's scope before cutting it.
  */
 import { CellError } from "@padded-cell/membrane";
 import {

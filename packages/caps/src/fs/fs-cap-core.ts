@@ -23,6 +23,13 @@
  *    code runs and nothing changes between a quota check and the write.
  * 7. Streams and handles are registered with the resource scope, and every
  *    operation checks the scope is open first.
+ * 8. Every operation with an effect (write, append, mkdir, rm, rename, copy,
+ *    openWrite, a handle's write and close) runs as an operation of the
+ *    scope (closes "revocation leaves work in flight" for files): once it
+ *    started it completes, its caller gets its real outcome, and the scope's
+ *    `close` waits for it; one that had not started when the scope closed
+ *    is refused with `REVOKED` before touching the disk. So when revocation
+ *    resolves, nothing more lands.
  *
  * It does not touch the disk (see `fs-host-backend.ts`) and does not wrap
  * results in a membrane (the host does).
@@ -218,6 +225,12 @@ export function makeCapFromPolicy(p: CapPolicy): DirCap {
   };
 
   const open = (): void => scope?.assertOpen();
+  /** Invariant 8: `f` runs as an operation of the scope. */
+  const effect =
+    <A extends unknown[], T>(f: (...args: A) => Promise<T>) =>
+    // Async, so that attenuators see an async method (denials as rejections).
+    async (...args: A): Promise<T> =>
+      scope === undefined ? f(...args) : scope.run(() => f(...args));
 
   const statImpl = async (path: unknown, follow: boolean, op: string): Promise<StatRecord> => {
     open();
@@ -283,8 +296,8 @@ export function makeCapFromPolicy(p: CapPolicy): DirCap {
 
   const cap: DirCap = {
     readFile: readFile as DirCap["readFile"],
-    writeFile: (path, data) => writeWhole(path, data, false, "writeFile"),
-    appendFile: (path, data) => writeWhole(path, data, true, "appendFile"),
+    writeFile: effect((path, data) => writeWhole(path, data, false, "writeFile")),
+    appendFile: effect((path, data) => writeWhole(path, data, true, "appendFile")),
 
     async readdir(path) {
       open();
@@ -429,7 +442,7 @@ export function makeCapFromPolicy(p: CapPolicy): DirCap {
           try {
             let copied = 0;
             for (;;) {
-              open();
+              // No gate check here (invariant 8): a copy that started completes.
               const chunk = await reader.read(DEFAULT_CHUNK);
               if (chunk.length === 0) break;
               copied += chunk.length;
@@ -542,9 +555,11 @@ export function makeCapFromPolicy(p: CapPolicy): DirCap {
       let untrack: () => void = () => {};
       try {
         if (scope !== undefined) untrack = scope.add({ close });
-      } catch (e) {
-        await writer.close();
-        throw e;
+      } catch {
+        // Invariant 8: the file was opened (and maybe created) before the
+        // scope closed, so the open landed and reports success; the handle
+        // it returns is closed already, and its writes fail with REVOKED.
+        await close();
       }
       const handle: FsWriteHandle = {
         write(data) {
@@ -565,7 +580,7 @@ export function makeCapFromPolicy(p: CapPolicy): DirCap {
               throw toCellError(e, "write", vp(abs));
             }
           };
-          const result = chain.then(run);
+          const result = scope === undefined ? chain.then(run) : scope.run(() => chain.then(run));
           chain = result.catch(() => {});
           return result;
         },
@@ -614,5 +629,11 @@ export function makeCapFromPolicy(p: CapPolicy): DirCap {
       return makeCapFromPolicy({ ...p, filters: [...filters, harden({ base: root, filter })] });
     },
   };
+  // Invariant 8: the remaining effects run as operations of the scope.
+  cap.mkdir = effect(cap.mkdir);
+  cap.rm = effect(cap.rm);
+  cap.rename = effect(cap.rename);
+  cap.copy = effect(cap.copy);
+  cap.openWrite = effect(cap.openWrite);
   return harden(cap);
 }

@@ -385,5 +385,11 @@ export function makeHttpCap(options: HttpCapOptions): HttpCap {
     }
   };
 
-  return harden({ fetch: doFetch as HttpCap["fetch"] });
+  // Revocation aborts a request in flight (closes "revocation leaves work in
+  // flight" for HTTP): each fetch is an operation of the scope, so the
+  // scope's close destroys the request and waits until its caller has
+  // REVOKED; nothing of it is sent afterwards.
+  const fetch = async (rawUrl: unknown, init?: unknown): Promise<ResponseCap> =>
+    scope === undefined ? doFetch(rawUrl, init) : scope.run(() => doFetch(rawUrl, init));
+  return harden({ fetch: fetch as HttpCap["fetch"] });
 }

@@ -13,7 +13,11 @@
  *    operation that crosses it fails with `NET_LIMIT` and the socket is
  *    destroyed.
  * 4. Every operation first checks the scope is open; the socket is registered
- *    with the scope and destroyed when the scope closes.
+ *    with the scope and destroyed when the scope closes. A write is an
+ *    operation of the scope (closes "revocation leaves work in flight" for
+ *    sockets): the scope's `close` waits for it; bytes the operating system
+ *    accepted before the socket was destroyed report success, bytes the
+ *    destruction discarded report `REVOKED`, and nothing is sent afterwards.
  * 5. Errors reaching the cell are `CellError`s with generic text: no host
  *    error object, errno detail or address crosses.
  *
@@ -165,6 +169,15 @@ export function makeSocketCap(socket: Socket, options: SocketCapOptions): Socket
     socket.destroy();
     return failure;
   };
+  /** `REVOKED` if the scope closed, else the failure `other` describes. */
+  const revokedOr = (other: () => CellError): unknown => {
+    try {
+      scope?.assertOpen();
+    } catch (revoked) {
+      return revoked;
+    }
+    return other();
+  };
   const assertUsable = (): void => {
     scope?.assertOpen();
     if (failure !== undefined) throw failure;
@@ -220,15 +233,20 @@ export function makeSocketCap(socket: Socket, options: SocketCapOptions): Socket
         throw new CellError("NET_CLOSED", `${label}: the connection is closed.`);
       }
       if (!budget.take(bytes.length)) throw limitError();
-      await new Promise<void>((resolve, reject) => {
-        socket.write(bytes, (err) => {
-          if (err)
-            reject(
-              failure ?? new CellError("NET_IO", `${label}: the connection failed while writing.`),
-            );
-          else resolve();
+      const send = () =>
+        new Promise<void>((resolve, reject) => {
+          socket.write(bytes, (err) => {
+            if (err)
+              reject(
+                failure ??
+                  revokedOr(
+                    () => new CellError("NET_IO", `${label}: the connection failed while writing.`),
+                  ),
+              );
+            else resolve();
+          });
         });
-      });
+      await (scope === undefined ? send() : scope.run(send));
     },
     async end() {
       assertUsable();

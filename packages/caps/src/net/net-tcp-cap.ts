@@ -112,8 +112,8 @@ export function makeTcpCap(options: TcpCapOptions): TcpCap {
   const budget = makeByteBudget(maxBytes);
   let active = 0;
 
-  return harden({
-    async connect(host: string, port: number) {
+  const direct = {
+    async connect(host: string, port: number): Promise<SocketCap> {
       scope?.assertOpen();
       const canonical = canonicalizeHost(host);
       const checkedPort = checkPort(port, `connect to ${canonical.host}`);
@@ -185,6 +185,18 @@ export function makeTcpCap(options: TcpCapOptions): TcpCap {
       } finally {
         if (!handedOver) active -= 1;
       }
+    },
+  };
+  // Invariant 4, for connections in flight (closes "revocation leaves work in
+  // flight" for connects): each connect is an operation of the scope, so the
+  // scope's close waits until it settled; one that completes after the gate
+  // closed has its socket destroyed and reports REVOKED, so no connection
+  // stays open and none opens after the close resolved.
+  return harden({
+    async connect(host: string, port: number) {
+      return scope === undefined
+        ? direct.connect(host, port)
+        : scope.run(() => direct.connect(host, port));
     },
   });
 }

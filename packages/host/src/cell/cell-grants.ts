@@ -10,6 +10,14 @@
  * 2. `revokeAll` revokes the membrane (every grant and facade), closes every
  *    scope and revokes every sub-cell; it waits for all of them, even if
  *    some fail.
+ * 3. Revocation is atomic (closes the class "revocation leaves work in
+ *    flight"): the grant's scope closes first (its gate refuses new
+ *    operations, its closers abort sockets, children, requests and timers)
+ *    and drains, so every operation already running delivers its real
+ *    outcome through the still-live caretaker; only then is the caretaker
+ *    (or the membrane) cut. When `revokeGrant`/`revokeAll` resolves, nothing
+ *    started through the grant lands any more. If a drain times out, the
+ *    grant is cut anyway and the promise rejects with `CAPS_REVOKE_TIMEOUT`.
  */
 import type { ResourceScope } from "@padded-cell/caps";
 import { CellError, makeMembrane, type Membrane } from "@padded-cell/membrane";
@@ -65,15 +73,26 @@ export const makeCellGrants = (options: CellOptions, host: CellHostContext): Cel
           `Cell "${name}" has no grant named ${JSON.stringify(grant)}.`,
         );
       }
-      found.caretaker.revoke(reason);
-      await scopes.get(grant)?.close(reason);
+      // Invariant 3: drain through the live caretaker, then cut it.
+      try {
+        await scopes.get(grant)?.close(reason);
+      } finally {
+        found.caretaker.revoke(reason);
+      }
     },
     async revokeAll(reason: string) {
+      // Invariant 3: every gate closes now (synchronously), then all drain.
+      const drained = await Promise.allSettled(
+        [...scopes.values()].map((scope) => scope.close(reason)),
+      );
       membrane.revoke(reason);
-      await Promise.allSettled([
-        ...[...scopes.values()].map((scope) => scope.close(reason)),
-        ...[...children].map((child) => child.revoke(reason)),
-      ]);
+      await Promise.allSettled([...children].map((child) => child.revoke(reason)));
+      const timedOut = drained.find(
+        (r): r is PromiseRejectedResult =>
+          r.status === "rejected" &&
+          (r.reason as { code?: unknown } | null)?.code === "CAPS_REVOKE_TIMEOUT",
+      );
+      if (timedOut !== undefined) throw timedOut.reason;
     },
   };
 };

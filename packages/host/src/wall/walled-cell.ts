@@ -118,11 +118,12 @@ export const makeWalledCell = async (
     async revoke(reason: string) {
       if (revokedReason !== undefined) return;
       revokedReason = String(reason);
+      // Grants first (cell-grants.ts invariant 3): operations in flight
+      // deliver their real outcome across the wall before it is cut.
+      const [grants] = await Promise.allSettled([cellGrants.revokeAll(revokedReason)]);
       wall.revoke(revokedReason);
-      await Promise.allSettled([
-        cellGrants.revokeAll(revokedReason),
-        wall.terminate(revokedReason),
-      ]);
+      await Promise.allSettled([wall.terminate(revokedReason)]);
+      if (grants.status === "rejected") throw grants.reason;
     },
     get revoked() {
       return revokedReason !== undefined;
