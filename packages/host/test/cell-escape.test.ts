@@ -94,13 +94,27 @@ test("nothing reachable from a cell's globals is a raw host object", async () =>
       return desc !== undefined && (desc.get === value || desc.set === value);
     });
 
+  // SES's powerless stand-in for a compartment's `Error.prepareStackTrace`
+  // is a fresh `() => ''` on every read: harmless, but never the baseline's
+  // instance, so it is recognised by its source text.
+  const standInGetter = Object.getOwnPropertyDescriptor(empty.globalThis.Error, "prepareStackTrace")
+    ?.get as () => unknown;
+  const standInSource = Function.prototype.toString.call(standInGetter());
+  const isStandIn = (value: object) =>
+    typeof value === "function" && Function.prototype.toString.call(value) === standInSource;
+
   const offenders: string[] = [];
   const compartment = new Compartment({
     globals: {
       ...endowments.globals,
       // The raw probe is the test's back door: it sees the guest's values unconverted.
       probe: (value: object) => {
-        if (!ownOf(compartment, value) && !types.isProxy(value) && !baseline.has(value)) {
+        if (
+          !ownOf(compartment, value) &&
+          !types.isProxy(value) &&
+          !baseline.has(value) &&
+          !isStandIn(value)
+        ) {
           offenders.push(
             `${typeof value} ${Object.prototype.toString.call(value)} ${typeof value === "function" ? (value as { name?: string }).name : ""}`,
           );
