@@ -39,6 +39,10 @@
  * options itself; the stack renderer is then its choice too).
  */
 import "ses";
+// Invariant 1 includes the intrinsics: `HandledPromise` (which CapTP needs in
+// walls) is installed before lockdown in every realm, so it is a hardened
+// intrinsic of every cell's compartment, not of walled cells only.
+import "@endo/eventual-send/shim.js";
 
 /** The lockdown options of every Padded Cell realm (invariants 1, 2, 4). */
 export const REALM_LOCKDOWN_OPTIONS = Object.freeze({
