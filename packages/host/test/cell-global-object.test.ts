@@ -9,6 +9,13 @@ const LEVELS: Isolation[] = ["compartment", "worker", "process"];
 const PROBE = `(() => {
   const out = {};
   out.aliases = [global === globalThis, self === globalThis, typeof window];
+  // The classic global lookup, and Function still behaving as Function.
+  out.functionThis = [
+    Function("return this")() === globalThis,
+    new Function("a", "b", "return a + b")(1, 2),
+    (() => {}) instanceof Function,
+    Function.prototype === Object.getPrototypeOf(Function("")),
+  ];
   globalThis.registeredByLibrary = { ok: 1 };
   out.extensible = Object.isExtensible(globalThis) && registeredByLibrary.ok === 1;
   out.env = [process.env.NODE_ENV, process.env.HOME, Object.keys(process.env)];
@@ -44,6 +51,7 @@ describe("a cell's global object, the same at every level", () => {
         delete out.write;
         expect(out).toEqual({
           aliases: [true, true, "undefined"],
+          functionThis: [true, 3, true, true],
           extensible: true,
           env: ["production", null, ["NODE_ENV"]],
           info: ["linux", "string", "string", 0],

@@ -6,7 +6,12 @@
  * Invariants:
  * 1. `global` and `self` are the cell compartment's own `globalThis`, never
  *    the host's; the global stays extensible, so a library may register a
- *    global of its own, which only that compartment sees.
+ *    global of its own, which only that compartment sees. The global
+ *    `Function` makes functions whose `this` defaults to that same global,
+ *    so the classic `Function("return this")()` finds it (SES compiles all
+ *    code strict, where `this` would be `undefined`); it is written in the
+ *    cell's own code, so it is no host function, and `instanceof Function`
+ *    and `Function.prototype` are unchanged.
  * 2. `process` carries no authority: `env` is a read-only snapshot of the
  *    variables the `env` grant shows (empty without one); reading any other
  *    name gives `undefined`, as an unset variable does in Node, and writes
@@ -26,17 +31,45 @@ const NODE_VERSION = String(process.versions.node);
 const { defineProperty } = Object;
 const PromiseResolve = Promise.resolve.bind(Promise);
 
+/** Evaluated in the cell's compartment: the global `Function` of invariant 1. */
+const CELL_FUNCTION_SOURCE = `(function makeCellFunction(nativeFunction, cellGlobal) {
+  const bind = nativeFunction.prototype.bind;
+  const { apply, construct } = Reflect;
+  function Function(...args) {
+    return apply(bind, construct(nativeFunction, args), [cellGlobal]);
+  }
+  Object.defineProperty(Function, "prototype", { value: nativeFunction.prototype, writable: false });
+  return Object.freeze(Function);
+})`;
+
 /**
- * Defines `global` and `self` on a compartment's global object (invariant 1),
- * writable and configurable as in Node.
+ * Defines `global` and `self` on a compartment's global object, writable and
+ * configurable as in Node, and its global `Function` (invariant 1).
  *
  * @example
  * ```ts
- * addGlobalAliases(compartment.globalThis);
+ * addGlobalAliases(compartment);
  * compartment.evaluate("global === globalThis"); // true
  * ```
  */
-export const addGlobalAliases = (compartmentGlobal: object): void => {
+export const addGlobalAliases = (compartment: {
+  readonly globalThis: object;
+  evaluate(source: string): unknown;
+}): void => {
+  const compartmentGlobal = compartment.globalThis;
+  const makeCellFunction = compartment.evaluate(CELL_FUNCTION_SOURCE) as (
+    nativeFunction: unknown,
+    cellGlobal: object,
+  ) => unknown;
+  defineProperty(compartmentGlobal, "Function", {
+    value: makeCellFunction(
+      (compartmentGlobal as { Function: unknown }).Function,
+      compartmentGlobal,
+    ),
+    writable: true,
+    enumerable: false,
+    configurable: true,
+  });
   for (const name of ["global", "self"]) {
     defineProperty(compartmentGlobal, name, {
       value: compartmentGlobal,

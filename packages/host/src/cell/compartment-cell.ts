@@ -78,7 +78,7 @@ export const makeCompartmentCell = async (
     __options__: true,
     name,
   } as never);
-  addGlobalAliases((compartment as unknown as { globalThis: object }).globalThis);
+  addGlobalAliases(compartment as unknown as Parameters<typeof addGlobalAliases>[0]);
   let loader: ModuleLoader | undefined;
   let revokedReason: string | undefined;
 

@@ -501,7 +501,7 @@ export const makeModuleLoader = (options: ModuleLoaderOptions): ModuleLoader => 
       importNowHook,
       __options__: true,
     });
-    addGlobalAliases((compartment as unknown as { globalThis: object }).globalThis);
+    addGlobalAliases(compartment as unknown as Parameters<typeof addGlobalAliases>[0]);
     if (typeof linked.name === "string") compartmentsByName.set(linked.name, compartment);
     return compartment;
   } as unknown as CompartmentConstructor;

@@ -130,7 +130,7 @@ export const runWallGuest = (port: GuestPort): void => {
       ...(modules === undefined ? {} : { modules }),
       __options__: true,
     } as never);
-    addGlobalAliases((compartment as unknown as { globalThis: object }).globalThis);
+    addGlobalAliases(compartment as unknown as Parameters<typeof addGlobalAliases>[0]);
     return compartment;
   };
 
