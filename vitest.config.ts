@@ -9,6 +9,9 @@ export default defineConfig({
     // Tests run against the sources of sibling packages, not their build output,
     // so one module instance of each package exists per test file.
     alias: {
+      "@padded-cell/host/realm-lockdown": fileURLToPath(
+        new URL("./packages/host/src/realm-lockdown.ts", import.meta.url),
+      ),
       "@padded-cell/membrane": src("membrane"),
       "@padded-cell/caps": src("caps"),
       "@padded-cell/host": src("host"),

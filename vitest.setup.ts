@@ -1,13 +1,7 @@
-// Every test file runs in a realm locked down by SES, as a real host is.
-//
-// `errorTaming: 'unsafe-debug'` is for tests only: with the default ('safe')
-// vitest shows no stack for a failing assertion, and with 'unsafe' the stack is
-// not source-mapped. Production hosts keep the default (see @padded-cell/host).
-import "ses";
+// Every test file runs in a realm locked down exactly as a host's, a wall's
+// and the CLI's are (`packages/host/src/realm-lockdown.ts`): tests exercise
+// the production options, including the stack renderer that hides host
+// frames from cells, and failing assertions keep their stacks.
+import { lockdownRealm } from "./packages/host/src/realm-lockdown.js";
 
-lockdown({
-  errorTaming: "unsafe-debug",
-  overrideTaming: "severe",
-  stackFiltering: "verbose",
-  consoleTaming: "unsafe",
-});
+lockdownRealm();

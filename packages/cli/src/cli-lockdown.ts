@@ -8,12 +8,15 @@
  *    import order, depth first).
  * 2. `HandledPromise` (which walls need for CapTP) is installed before
  *    lockdown, so it is hardened with the other intrinsics.
- * 3. SES's safe defaults are kept (the same options `createHost()` uses by
- *    default, so the host accepts this realm).
+ * 3. The options are the host's and the walls' own (`lockdownRealm` of
+ *    `@padded-cell/host/realm-lockdown`), so a plugin behaves the same under
+ *    the CLI as in any host.
  *
  * It does nothing else.
  */
 import "ses";
 import "@endo/eventual-send/shim.js";
 
-lockdown();
+import { lockdownRealm } from "@padded-cell/host/realm-lockdown";
+
+lockdownRealm();

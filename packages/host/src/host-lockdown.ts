@@ -10,21 +10,18 @@
  * Invariants:
  * 1. `lockdown()` runs at most once. A realm that was already locked down
  *    (by the application, with its own options, before importing the host)
- *    is accepted as it is; SES's defaults are used otherwise, above all
- *    `errorTaming: "safe"`, which keeps a cell from reading the stack (and so
- *    the host's file paths) of errors it creates while host code is on the
- *    stack.
+ *    is accepted as it is; otherwise `lockdownRealm()` locks it down with the
+ *    options every Padded Cell realm uses (`realm-lockdown.ts`): the host
+ *    application keeps its stacks, console and exit codes, and cells see
+ *    only their own frames in a stack.
  * 2. Exports that waited for lockdown are hardened before any cell exists,
  *    and so are the host classes cells receive (`URL`, `URLSearchParams`,
  *    `TextEncoder`, `TextDecoder`).
  */
-import "ses";
+import { lockdownRealm } from "./realm-lockdown.js";
 import { hardenPendingExports } from "@padded-cell/membrane";
 
-const isLockedDown = (): boolean =>
-  typeof harden === "function" && Object.isFrozen(Array.prototype);
-
-if (!isLockedDown()) lockdown();
+lockdownRealm();
 hardenPendingExports();
 // The host's own classes that cells receive as endowments are not SES
 // intrinsics, so lockdown leaves them open: freeze them, or a cell could

@@ -219,3 +219,61 @@ describe("plugin packages at every isolation level", () => {
     }
   }, 120_000);
 });
+
+// What a cell's global offers must not depend on the wall: every name
+// reachable from `globalThis` (own properties, a few levels deep, through
+// accessors) with its type, compared across levels. Catches a global that
+// exists at one level only (as `URLSearchParams` once did).
+const GLOBAL_SHAPE = `(() => {
+  const lines = [];
+  const seen = new Map();
+  const typeOf = (v) => (v === null ? "null" : typeof v);
+  const walk = (value, path, depth) => {
+    lines.push(path + ": " + typeOf(value));
+    if ((typeof value !== "object" && typeof value !== "function") || value === null) return;
+    if (seen.has(value)) { lines.push(path + " = " + seen.get(value)); return; }
+    seen.set(value, path);
+    if (depth === 0) return;
+    const keys = Reflect.ownKeys(value).map(String).sort();
+    for (const key of keys) {
+      let child;
+      try { child = Reflect.get(value, key); } catch (e) { child = "throws " + (e && e.name); }
+      walk(child, path + "." + key, depth - 1);
+    }
+  };
+  walk(globalThis, "globalThis", 3);
+  return lines.join("\\n");
+})()`;
+
+describe("a cell's global object at every isolation level", () => {
+  test("names and types of everything reachable from globalThis are identical", async () => {
+    const shapes: string[] = [];
+    for (const isolation of LEVELS) {
+      const host = await createHost();
+      const cell = await host.createCell({
+        name: "shape",
+        isolation,
+        grants: { fs: makeMemoryDirCap({ seed: { "/a.txt": "a" } }) },
+      });
+      try {
+        shapes.push((await cell.evaluate(GLOBAL_SHAPE)) as string);
+      } finally {
+        await cell.revoke("done");
+      }
+    }
+    // Known difference, left open: a wall's console has only log, info,
+    // debug, warn and error (its writes also enforce the output limit);
+    // a compartment cell's has every member of the caps console facade.
+    const withoutConsole = (shape: string) =>
+      shape
+        .split("\n")
+        .filter((line) => !line.startsWith("globalThis.console."))
+        .join("\n");
+    const [compartment = "", worker = "", processLevel = ""] = shapes.map(withoutConsole);
+    expect(compartment.split("\n").length).toBeGreaterThan(1000);
+    expect(compartment).toContain("globalThis.URLSearchParams: function");
+    expect(compartment).toContain("globalThis.process.env: object");
+    expect(worker).toEqual(compartment);
+    expect(processLevel).toEqual(compartment);
+  }, 120_000);
+});

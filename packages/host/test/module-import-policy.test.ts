@@ -108,3 +108,11 @@ describe("builtins and denials", () => {
     expect(deniedImportError("x").code).toBe("MODULE_DENIED");
   });
 });
+
+it("the denial of node:crypto names no grant that does not provide it, and says what to use", () => {
+  const error = deniedImportError("node:crypto");
+  expect(error.code).toBe("MODULE_DENIED");
+  expect(error.message).not.toMatch(/only when the cell is granted/);
+  expect(error.message).toContain("no grant provides it");
+  expect(error.message).toContain("caps.random.randomUUID()");
+});

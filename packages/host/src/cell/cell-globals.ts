@@ -8,8 +8,11 @@
  * 2. A facade exists only if its capability was granted (`fetch` needs
  *    `http`, timer functions need `timers`, `node:fs` needs `fs`), or if it
  *    carries no authority (`TextEncoder`, `TextDecoder`, `URL`,
- *    `URLSearchParams`); there is never a `process`, `require`, `Buffer` or
- *    host `globalThis`.
+ *    `URLSearchParams`, the `process` facade of `cell-global-object.ts`,
+ *    also importable as `node:process`); there is never a `require`,
+ *    `Buffer`, host `process` or host `globalThis`. A wall's guest runtime
+ *    gives the same names (`wall-guest.ts`), checked by the conformance
+ *    suite.
  * 3. A facade dies with its grant: it is wrapped in the grant's caretaker.
  */
 import {
@@ -17,7 +20,6 @@ import {
   makeFetchFacade,
   makeFsFacade,
   makeFsPromisesFacade,
-  makeProcessEnvFacade,
   type DirCap,
   type EnvCap,
   type HttpCap,
@@ -25,6 +27,7 @@ import {
   type TimersCap,
 } from "@padded-cell/caps";
 import type { Caretaker, Membrane } from "@padded-cell/membrane";
+import { makeCellProcess } from "./cell-global-object.js";
 
 /** A granted capability, with the caretaker it crosses through. */
 export interface GrantedCap {
@@ -73,7 +76,19 @@ export const makeCellEndowments = (
     URL: membrane.wrap(URL),
     URLSearchParams: membrane.wrap(URLSearchParams),
   };
-  const builtins: Record<string, object> = {};
+  // The facade reads a snapshot of what the `env` grant shows, taken now,
+  // and dies with that grant (invariant 3).
+  const env = granted.get("env");
+  const envCap = env?.cap as Partial<EnvCap> | undefined;
+  const snapshot = typeof envCap?.toObject === "function" ? envCap.toObject() : {};
+  const processFacade = (env === undefined ? membrane : env.caretaker).wrap(
+    makeCellProcess(snapshot),
+  );
+  globals.process = processFacade;
+  const builtins: Record<string, object> = {
+    "node:process": processFacade,
+    process: processFacade,
+  };
 
   const fs = granted.get("fs");
   if (fs) {
@@ -94,12 +109,6 @@ export const makeCellEndowments = (
     for (const name of ["setTimeout", "setInterval", "clearTimeout", "clearInterval"] as const) {
       globals[name] = timers.caretaker.wrap(t[name]);
     }
-  }
-  const env = granted.get("env");
-  if (env) {
-    builtins["node:process"] = env.caretaker.wrap(
-      harden({ env: makeProcessEnvFacade(env.cap as EnvCap) }),
-    );
   }
   return { globals, builtins, caps: capsView };
 };

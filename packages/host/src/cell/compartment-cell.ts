@@ -17,6 +17,7 @@
 import { makeResourceScope, makeStdio, type StdioCap } from "@padded-cell/caps";
 import { CellError, RevokedError } from "@padded-cell/membrane";
 import { makeCellGrants } from "./cell-grants.js";
+import { addGlobalAliases } from "./cell-global-object.js";
 import { freezeEndowments, makeCellEndowments, type GrantedCap } from "./cell-globals.js";
 import type { Cell, CellHandle, CellHostContext, CellOptions, CellOutput } from "./cell-types.js";
 import { makeModuleLoader, type ModuleLoader } from "../module/module-loader.js";
@@ -77,6 +78,7 @@ export const makeCompartmentCell = async (
     __options__: true,
     name,
   } as never);
+  addGlobalAliases(compartment as unknown as Parameters<typeof addGlobalAliases>[0]);
   let loader: ModuleLoader | undefined;
   let revokedReason: string | undefined;
 

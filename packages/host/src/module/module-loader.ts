@@ -49,6 +49,7 @@
  * another package by relative path, and does not watch for changes: a loader
  * maps node_modules once, on its first import.
  */
+import { addGlobalAliases } from "../cell/cell-global-object.js";
 import { realpath } from "node:fs/promises";
 import { mapNodeModules } from "@endo/compartment-mapper/node-modules.js";
 import { loadFromMap } from "@endo/compartment-mapper/import-lite.js";
@@ -500,6 +501,7 @@ export const makeModuleLoader = (options: ModuleLoaderOptions): ModuleLoader => 
       importNowHook,
       __options__: true,
     });
+    addGlobalAliases(compartment as unknown as Parameters<typeof addGlobalAliases>[0]);
     if (typeof linked.name === "string") compartmentsByName.set(linked.name, compartment);
     return compartment;
   } as unknown as CompartmentConstructor;

@@ -4,9 +4,12 @@
  *
  * Invariants:
  * 1. Guest code runs only inside a Compartment whose globals are the frozen
- *    intrinsics plus `caps`, `console`, `TextEncoder`, `TextDecoder` and `URL`
- *    (hardened); `process`, `require`, timers and dynamic `import` of Node
- *    built-ins are unreachable, so `process.exit`/`process.abort` are too.
+ *    intrinsics plus the names a compartment cell's global has (`caps`,
+ *    `console`, `TextEncoder`, `TextDecoder`, `URL`, `URLSearchParams`,
+ *    `global`, `self`, and the authority-free `process` facade of
+ *    `cell-global-object.ts`), all hardened; Node's `process`, `require`,
+ *    timers and dynamic `import` of Node built-ins are unreachable, so
+ *    `process.exit`/`process.abort` are too.
  * 2. Capabilities appear to guest code as plain hardened objects with the same
  *    method names as on the host; their methods return promises; the guest
  *    never needs `E()`.
@@ -27,6 +30,7 @@
  * from outside the wall, because code inside cannot police itself.
  */
 import { hardenExport } from "@padded-cell/membrane";
+import { addGlobalAliases, makeCellProcess } from "../cell/cell-global-object.js";
 import { makeCapTP } from "./wall-captp.js";
 import { errorToData, dataToError, makeWallCodec } from "./wall-codec.js";
 
@@ -80,6 +84,8 @@ export const runWallGuest = (port: GuestPort): void => {
   const codec = makeWallCodec({ side: "wall", makeError: dataToError });
   let config: InitConfig | undefined;
   let caps: unknown = harden({});
+  // Replaced by a facade over the env grant's snapshot when grants arrive.
+  let cellProcess = makeCellProcess({});
   let outputBytes = 0;
 
   const outputLimit = () => {
@@ -111,12 +117,25 @@ export const runWallGuest = (port: GuestPort): void => {
     error: write("stderr"),
   });
 
-  const makeCompartment = (modules?: Record<string, unknown>) =>
-    new Compartment({
-      globals: { caps, console: guestConsole, TextEncoder, TextDecoder, URL },
+  const cellGlobals = () =>
+    harden({
+      caps,
+      console: guestConsole,
+      TextEncoder,
+      TextDecoder,
+      URL,
+      URLSearchParams,
+      process: cellProcess,
+    });
+  const makeCompartment = (modules?: Record<string, unknown>) => {
+    const compartment = new Compartment({
+      globals: cellGlobals(),
       ...(modules === undefined ? {} : { modules }),
       __options__: true,
     } as never);
+    addGlobalAliases(compartment as unknown as Parameters<typeof addGlobalAliases>[0]);
+    return compartment;
+  };
 
   /**
    * One compartment for every `evaluate` of the cell (scripts share its
@@ -128,10 +147,10 @@ export const runWallGuest = (port: GuestPort): void => {
   scriptCompartment.evaluate("0");
 
   const bootstrap = harden({
-    init: (pairs: [string, unknown][], cfg: InitConfig) => {
+    init: async (pairs: [string, unknown][], cfg: InitConfig) => {
       if (config !== undefined) throw new Error("this wall already serves a cell");
       config = harden({ name: String(cfg.name), maxOutputBytes: Number(cfg.maxOutputBytes) });
-      const grants = harden(Object.fromEntries(pairs));
+      const grants = harden(Object.fromEntries(pairs)) as Record<string, unknown>;
       caps = grants;
       Object.defineProperty(scriptCompartment.globalThis, "caps", {
         value: grants,
@@ -139,6 +158,20 @@ export const runWallGuest = (port: GuestPort): void => {
         enumerable: false,
         configurable: false,
       });
+      // The same snapshot a compartment cell's `process.env` shows.
+      const env = grants.env as { toObject?: () => unknown } | undefined;
+      if (typeof env?.toObject === "function") {
+        const snapshot = await env.toObject();
+        if (typeof snapshot === "object" && snapshot !== null) {
+          cellProcess = makeCellProcess(snapshot as Record<string, unknown>);
+          Object.defineProperty(scriptCompartment.globalThis, "process", {
+            value: cellProcess,
+            writable: true,
+            enumerable: false,
+            configurable: true,
+          });
+        }
+      }
     },
     evaluate: (source: string) => {
       if (config === undefined) throw new Error("this wall has no cell yet");
@@ -159,7 +192,10 @@ export const runWallGuest = (port: GuestPort): void => {
       const { makeModuleLoader } = await import("../module/module-loader.js");
       const { makeFsFacade, makeFsPromisesFacade } = await import("@padded-cell/caps");
       const granted = caps as Record<string, unknown>;
-      const builtins: Record<string, object> = {};
+      const builtins: Record<string, object> = {
+        "node:process": cellProcess,
+        process: cellProcess,
+      };
       if (granted.fs !== undefined) {
         const fs = granted.fs as Parameters<typeof makeFsPromisesFacade>[0];
         const promises = makeFsPromisesFacade(fs);
@@ -175,7 +211,7 @@ export const runWallGuest = (port: GuestPort): void => {
         files: harden({ ...files }),
         allow: [...allow].map(String),
         builtins: harden(builtins),
-        globals: harden({ caps, console: guestConsole, TextEncoder, TextDecoder, URL }),
+        globals: cellGlobals(),
       });
       const ns = await loader.importModule(String(specifier));
       if (exportName === null) return harden({ ...ns });

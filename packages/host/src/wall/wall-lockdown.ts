@@ -7,12 +7,15 @@
  *    evaluated (ES modules evaluate in import order, depth first).
  * 2. `HandledPromise` (which CapTP needs) is installed before lockdown, so
  *    it is hardened with the other intrinsics.
- * 3. The wall keeps SES's safe defaults (errors are tamed, stacks are hidden
- *    from guest code).
+ * 3. The wall uses exactly the host's lockdown options and stack renderer
+ *    (`realm-lockdown.ts`), so a package loads behind a wall if and only if
+ *    it loads in a compartment, and guest stacks show only guest frames.
  *
  * It does nothing else.
  */
 import "ses";
 import "@endo/eventual-send/shim.js";
 
-lockdown({ overrideTaming: "severe" });
+import { lockdownRealm } from "../realm-lockdown.js";
+
+lockdownRealm();
