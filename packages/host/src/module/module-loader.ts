@@ -63,6 +63,13 @@ import {
 } from "./module-read-powers.js";
 import { makeSnapshotReadPowers, type PluginSnapshot } from "./module-snapshot.js";
 import {
+  describeOrigin,
+  makeFailureOrigins,
+  originOfLocation,
+  type FailureOrigins,
+} from "./module-failure-origin.js";
+import { boundRedirects, withoutSelfExportPatterns } from "./module-map-bounds.js";
+import {
   deniedImportError,
   isNodeBuiltin,
   makeImportAllowList,
@@ -138,6 +145,7 @@ export interface ModuleLoader {
 /** The options a Compartment constructor receives from the mapper's linker. */
 interface LinkedCompartmentOptions {
   readonly name?: string;
+  readonly moduleMapHook?: (specifier: string) => unknown;
   readonly resolveHook: (specifier: string, referrer: string) => string;
   readonly importHook: (specifier: string, ...rest: unknown[]) => Promise<unknown>;
   readonly importNowHook?: (specifier: string, ...rest: unknown[]) => unknown;
@@ -275,14 +283,25 @@ const frozenRecordOf = (record: object, what: string): Readonly<Record<string, o
   return Object.freeze(copy);
 };
 
-const cellErrorOf = (error: unknown, fallback: ModuleErrorCode, context: string): CellError => {
+/**
+ * A load failure as a CellError that names the package and file that failed,
+ * when the origins know it (module-failure-origin.ts).
+ */
+const cellErrorOf = (
+  error: unknown,
+  fallback: ModuleErrorCode,
+  context: string,
+  origins?: FailureOrigins,
+): CellError => {
   if (error instanceof CellError) return error;
   const message = messageOf(error);
   const code: ModuleErrorCode =
     error instanceof SyntaxError || /SES_[A-Z_]*REJECTED/.test(message)
       ? "MODULE_SYNTAX"
       : fallback;
-  return moduleError(code, `${context}: ${inCellTerms(message)}`);
+  const origin = origins?.originOf(error);
+  const where = origin === undefined ? "" : ` (failed in ${describeOrigin(origin)})`;
+  return moduleError(code, `${context}${where}: ${inCellTerms(message)}`);
 };
 
 /**
@@ -311,6 +330,7 @@ export const makeModuleLoader = (options: ModuleLoaderOptions): ModuleLoader => 
   const endowments = frozenRecordOf(globals, "globals");
   const hasBuiltin = (specifier: string): boolean =>
     Object.prototype.hasOwnProperty.call(builtinTable, specifier);
+  const origins = makeFailureOrigins();
 
   /**
    * A denial raised by one of our hooks. SES may wrap hook errors while it
@@ -371,6 +391,7 @@ export const makeModuleLoader = (options: ModuleLoaderOptions): ModuleLoader => 
    * checks (invariants 1 and 2), and records the entry compartment.
    */
   const compartmentsByName = new Map<string, CompartmentLike>();
+  const redirects = boundRedirects();
   const PolicedCompartment = function PolicedCompartment(
     linked: LinkedCompartmentOptions,
   ): CompartmentLike {
@@ -399,7 +420,11 @@ export const makeModuleLoader = (options: ModuleLoaderOptions): ModuleLoader => 
         );
       }
     };
-    const packageName = describeLocation(`${linked.name}`);
+    const packageOrigin = originOfLocation(`${linked.name}`);
+    const packageName =
+      packageOrigin?.packageName === undefined
+        ? describeLocation(`${linked.name}`)
+        : packageOrigin.packageName;
     /** Names the failure of a load in the cell's terms (invariant 4). */
     const translate = (error: unknown, specifier: string): CellError => {
       if (error instanceof CellError) return error;
@@ -498,9 +523,17 @@ export const makeModuleLoader = (options: ModuleLoaderOptions): ModuleLoader => 
       resolveHook,
       importHook,
       importNowHook,
+      // Class closed here: a package's module map that redirects without
+      // end (module-map-bounds.ts).
+      ...(linked.moduleMapHook === undefined
+        ? {}
+        : { moduleMapHook: redirects.wrap(`${linked.name}`, linked.moduleMapHook, deny) }),
       __options__: true,
     });
-    if (typeof linked.name === "string") compartmentsByName.set(linked.name, compartment);
+    if (typeof linked.name === "string") {
+      compartmentsByName.set(linked.name, compartment);
+      redirects.name(compartment, linked.name);
+    }
     return compartment;
   } as unknown as CompartmentConstructor;
 
@@ -537,8 +570,8 @@ export const makeModuleLoader = (options: ModuleLoaderOptions): ModuleLoader => 
     } catch (error) {
       throw cellErrorOf(error, "MODULE_LOAD_FAILED", "Cannot map the plugin's packages");
     }
-    const application = await loadFromMap(readPowers, compartmentMap, {
-      parserForLanguage: makeNodeParsers(readPowers, climbError),
+    const application = await loadFromMap(readPowers, withoutSelfExportPatterns(compartmentMap), {
+      parserForLanguage: makeNodeParsers(readPowers, climbError, origins),
       importNowHook: exitImportNowHook,
       Compartment: PolicedCompartment as unknown as typeof Compartment,
     });
@@ -583,7 +616,12 @@ export const makeModuleLoader = (options: ModuleLoaderOptions): ModuleLoader => 
       if (denial !== undefined && (error === denial || messageOf(error).includes(denial.message))) {
         throw denial;
       }
-      throw cellErrorOf(error, "MODULE_LOAD_FAILED", `Cannot import ${JSON.stringify(specifier)}`);
+      throw cellErrorOf(
+        error,
+        "MODULE_LOAD_FAILED",
+        `Cannot import ${JSON.stringify(specifier)}`,
+        origins,
+      );
     }
   };
 

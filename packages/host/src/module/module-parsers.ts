@@ -24,6 +24,7 @@ import { moduleError } from "./module-error.js";
 import { describeLocation, type ConfinedReadPowers } from "./module-read-powers.js";
 import { evadeSourceChecks } from "./module-source-evasion.js";
 import { makeModuleSourceCache } from "./module-source-cache.js";
+import type { FailureOrigins } from "./module-failure-origin.js";
 
 /**
  * Compiled ES modules, shared by every loader of this host (see
@@ -58,6 +59,7 @@ const textEncoder = new TextEncoder();
 export const makeNodeParsers = (
   readPowers: ConfinedReadPowers,
   climbError: (specifier: string, referrer: string) => Error | undefined,
+  origins: FailureOrigins,
 ): Parsers => {
   const typeByDirectory = new Map<string, string | undefined>();
 
@@ -108,6 +110,7 @@ export const makeNodeParsers = (
         return { parser: "mjs", bytes, record } as ReturnType<Parser["parse"]>;
     }
     const evaded = evadeSourceChecks(source, parser === mjsParser ? "module" : "script");
+    if (parser === cjsParser) return parseCommonJs(evaded, args);
     const parsed = parser.parse(evaded === source ? bytes : textEncoder.encode(evaded), ...rest);
     // Class closed here: an ES module whose static imports climb above its
     // package is refused with the cell's own specifier in the message
@@ -124,6 +127,37 @@ export const makeNodeParsers = (
       compiledModules().set(location, source, parsed.record as object);
     }
     return parsed;
+  };
+
+  /**
+   * CommonJS: the mapper wraps the body in a function expression, so the
+   * body is given a final line end (class closed: a file whose last line is
+   * a comment, such as `//# sourceMappingURL=x.map` without a newline,
+   * swallowed the wrapper's closing brace), and a `sourceURL` naming its
+   * virtual location, so stacks name the module. Its execution notes where
+   * a thrown value left the module (module-failure-origin.ts).
+   */
+  const parseCommonJs = (source: string, args: ParseArguments): ReturnType<Parser["parse"]> => {
+    const location = `${args[2]}`;
+    const body = `${source}\n//# sourceURL=${location}\n`;
+    const [, ...rest] = args;
+    const parsed = cjsParser.parse(textEncoder.encode(body), ...rest);
+    const record = parsed.record as { execute?: (...a: unknown[]) => unknown };
+    const execute = record.execute;
+    if (typeof execute !== "function") return parsed;
+    const noted = (...a: unknown[]) => {
+      try {
+        return Reflect.apply(execute, record, a);
+      } catch (error) {
+        origins.note(error, location);
+        throw error;
+      }
+    };
+    return {
+      ...parsed,
+      bytes: args[0],
+      record: harden({ ...record, execute: noted }),
+    } as ReturnType<Parser["parse"]>;
   };
 
   const cjs = harden({
