@@ -67,3 +67,24 @@ test("require.extensions is readable (packages test it to feature-detect)", asyn
   });
   expect(ns.r).toEqual({ ts: false, js: "function" });
 });
+
+test("class: in a require cycle, a module sees the value the other assigned to module.exports so far (semver's classes)", async () => {
+  const ns = await load({
+    "lib/range.js":
+      "class Range {}\nmodule.exports = Range;\nconst Comparator = require('./comparator.js');\nRange.prototype.isComparator = (c) => c instanceof Comparator;",
+    "lib/comparator.js":
+      "const Range = require('./range.js');\nclass Comparator { range() { return typeof Range; } }\nmodule.exports = Comparator;",
+    "lib/index.js":
+      "const Range = require('./range.js'); const Comparator = require('./comparator.js');\nmodule.exports = Object.freeze({ check: [new Range().isComparator(new Comparator()), new Comparator().range()] });",
+    "index.js": 'import lib from "lib"; export const check = lib.check;',
+  });
+  expect(ns.check).toEqual([true, "function"]);
+});
+
+test("a CommonJS file starting with a hashbang line loads", async () => {
+  const ns = await load({
+    "lib/index.js": "#!/usr/bin/env node\nmodule.exports = 7;",
+    "index.js": 'import lib from "lib"; export const n = lib;',
+  });
+  expect(ns.n).toBe(7);
+});

@@ -19,6 +19,7 @@
  * It does not change how `.mjs`, `.cjs` or `.json` files are parsed, and it
  * does not honour the `browser` field.
  */
+import { randomUUID } from "node:crypto";
 import { defaultParserForLanguage } from "@endo/compartment-mapper/import-parsers.js";
 import { moduleError } from "./module-error.js";
 import { describeLocation, type ConfinedReadPowers } from "./module-read-powers.js";
@@ -139,15 +140,36 @@ export const makeNodeParsers = (
    */
   const parseCommonJs = (source: string, args: ParseArguments): ReturnType<Parser["parse"]> => {
     const location = `${args[2]}`;
-    const body = `${source}\n//# sourceURL=${location}\n`;
+    const key = `__paddedCellExports${randomUUID().replaceAll("-", "")}`;
+    // Class closed here: in a require cycle, a module that required this
+    // one while it runs must see what `module.exports` holds at that moment
+    // (semver's classes assign `module.exports = Range` and then require a
+    // module that requires them back), not the empty object the mapper
+    // publishes until the module returns. Assigning `module.exports` also
+    // defines it under `key` on the first exports object (non-enumerable, so
+    // never a named export), which the record below turns into the module's
+    // published value at once. The key only reaches this module's own
+    // record, which the module can already set by assigning module.exports.
+    const liveExports = `(function (m, x, k) { var e = m.exports; Object.defineProperty(m, "exports", { configurable: true, enumerable: true, get: function () { return e; }, set: function (v) { e = v; try { Object.defineProperty(x, k, { value: v, configurable: true }); } catch (_) {} } }); })(module, exports, ${JSON.stringify(key)});`;
+    // Class closed here: a hashbang line is valid only at the start of a
+    // file, and the mapper wraps the file in a function.
+    const text = source.startsWith("#!") ? `//${source.slice(2)}` : source;
+    const body = `${liveExports}${text}\n//# sourceURL=${location}\n`;
     const [, ...rest] = args;
     const parsed = cjsParser.parse(textEncoder.encode(body), ...rest);
     const record = parsed.record as { execute?: (...a: unknown[]) => unknown };
     const execute = record.execute;
     if (typeof execute !== "function") return parsed;
-    const noted = (...a: unknown[]) => {
+    const noted = (environment: Record<PropertyKey, unknown>, ...a: unknown[]) => {
+      const published = new Proxy(environment, {
+        set: (target, property, value) => {
+          if (property === key) target.default = value;
+          else target[property] = value;
+          return true;
+        },
+      });
       try {
-        return Reflect.apply(execute, record, a);
+        return Reflect.apply(execute, record, [published, ...a]);
       } catch (error) {
         origins.note(error, location);
         throw error;
