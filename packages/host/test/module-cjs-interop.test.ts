@@ -88,3 +88,13 @@ test("a CommonJS file starting with a hashbang line loads", async () => {
   });
   expect(ns.n).toBe(7);
 });
+
+test("class: a package may register a file type in require.extensions (handlebars does); it stays its own", async () => {
+  const ns = await load({
+    "lib/index.js":
+      "require.extensions['.hbs'] = function () {};\nrequire.extensions['.js'] = function () { throw new Error('hooked'); };\nmodule.exports = { registered: typeof require.extensions['.hbs'], other: require('./other.js') };",
+    "lib/other.js": "module.exports = typeof require.extensions['.hbs'];",
+    "index.js": 'import lib from "lib"; export const r = lib;',
+  });
+  expect(ns.r).toEqual({ registered: "function", other: "undefined" });
+});

@@ -151,10 +151,18 @@ export const makeNodeParsers = (
     // published value at once. The key only reaches this module's own
     // record, which the module can already set by assigning module.exports.
     const liveExports = `(function (m, x, k) { var e = m.exports; Object.defineProperty(m, "exports", { configurable: true, enumerable: true, get: function () { return e; }, set: function (v) { e = v; try { Object.defineProperty(x, k, { value: v, configurable: true }); } catch (_) {} } }); })(module, exports, ${JSON.stringify(key)});`;
+    // Class closed here: packages that register a compiler for their own
+    // file type (`require.extensions[".hbs"] = ...`, handlebars) threw,
+    // because the mapper's `require.extensions` is a frozen stub. Each
+    // module gets its own `require` with an extensible copy of it: the
+    // registration is accepted and, as for any file type in a cell, has no
+    // effect on loading. The copy is made by the module's own code, in its
+    // compartment, and is shared with no other module.
+    const ownRequire = `require = (function (r) { var x = Object.create(null); Object.keys(r.extensions).forEach(function (n) { x[n] = r.extensions[n]; }); var q = function require(s) { return r(s); }; q.resolve = r.resolve; q.extensions = x; return q; })(require);`;
     // Class closed here: a hashbang line is valid only at the start of a
     // file, and the mapper wraps the file in a function.
     const text = source.startsWith("#!") ? `//${source.slice(2)}` : source;
-    const body = `${liveExports}${text}\n//# sourceURL=${location}\n`;
+    const body = `${liveExports}${ownRequire}${text}\n//# sourceURL=${location}\n`;
     const [, ...rest] = args;
     const parsed = cjsParser.parse(textEncoder.encode(body), ...rest);
     const record = parsed.record as { execute?: (...a: unknown[]) => unknown };
