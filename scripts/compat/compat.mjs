@@ -24,7 +24,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = join(here, "..", "..");
 const cacheDir = join(repoRoot, ".compat-cache");
 const LEVELS = ["compartment", "worker", "process"];
-const PACKAGE_TIMEOUT_MS = 600_000;
+const PACKAGE_TIMEOUT_MS = 300_000;
 
 const option = (name) => {
   const at = process.argv.indexOf(`--${name}`);

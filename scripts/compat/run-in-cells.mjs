@@ -23,7 +23,7 @@ for (const isolation of levelList.split(",")) {
       root: folder,
       imports: [name, `${name}/*`],
       isolation,
-      limits: isolation === "compartment" ? undefined : { memoryMb: 1024, wallMs: 300_000 },
+      limits: isolation === "compartment" ? undefined : { memoryMb: 1024, wallMs: 120_000 },
     });
     const result = await cell.run("./index.js");
     line = { level: isolation, ok: true, result: encodeResult(result) };
