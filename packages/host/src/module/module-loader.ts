@@ -36,6 +36,11 @@
  * 5. The realm is locked down, so a module that tries to change a shared
  *    intrinsic (`Array.prototype.x = ...`) throws while it evaluates.
  *
+ * 6. No package's `exports`/`imports` map can make linking loop: redirects
+ *    are bounded and a package's own relative specifiers are not rewritten
+ *    by its exports patterns (module-map-bounds.ts). A failure of a module
+ *    while it loads names its package and file (module-failure-origin.ts).
+ *
  * Parsing follows Node's nearest-package.json rule for `.js` and rewrites
  * text that SES's regular-expression checks would reject (`<!--` in a
  * string) without changing its meaning: see module-parsers.ts and

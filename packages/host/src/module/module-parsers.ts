@@ -8,6 +8,12 @@
  * subfolder marked by its own `{"type": "module"}` package.json, which Node
  * honours; without this, such a file fails to parse as CommonJS.
  *
+ * CommonJS files get a small prologue and a final line end (see
+ * `parseCommonJs`): `module.exports` assigned during a require cycle is seen
+ * by the modules in the cycle, `require.extensions` is the module's own
+ * extensible copy, a hashbang line or a last-line comment no longer breaks
+ * the wrapper, and a `sourceURL` names the module's virtual location.
+ *
  * It also refuses an ES module whose static imports climb above its package
  * (`../../etc/passwd`), naming the specifier, before the mapper resolves it.
  *
