@@ -44,3 +44,31 @@ test("links leading outside the plugin folder are left out; links inside are fol
     code: "MODULE_NOT_FOUND",
   });
 });
+
+test("invariant 4: only loadable files are sent behind a wall (no type declarations, maps or docs)", async () => {
+  const root = await mkdtemp(join(tmpdir(), "plugin-"));
+  await writeFile(join(root, "package.json"), "{}");
+  await mkdir(join(root, "lib"));
+  for (const name of [
+    "a.js",
+    "b.mjs",
+    "c.cjs",
+    "d.json",
+    "cli",
+    "a.d.ts",
+    "a.js.map",
+    "README.md",
+    "e.ts",
+  ]) {
+    await writeFile(join(root, "lib", name), "x");
+  }
+  const files = await snapshotPluginFolder(root);
+  expect(Object.keys(files).sort()).toEqual([
+    "lib/a.js",
+    "lib/b.mjs",
+    "lib/c.cjs",
+    "lib/cli",
+    "lib/d.json",
+    "package.json",
+  ]);
+});

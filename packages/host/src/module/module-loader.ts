@@ -36,6 +36,11 @@
  * 5. The realm is locked down, so a module that tries to change a shared
  *    intrinsic (`Array.prototype.x = ...`) throws while it evaluates.
  *
+ * 6. No package's `exports`/`imports` map can make linking loop: redirects
+ *    are bounded and a package's own relative specifiers are not rewritten
+ *    by its exports patterns (module-map-bounds.ts). A failure of a module
+ *    while it loads names its package and file (module-failure-origin.ts).
+ *
  * Parsing follows Node's nearest-package.json rule for `.js` and rewrites
  * text that SES's regular-expression checks would reject (`<!--` in a
  * string) without changing its meaning: see module-parsers.ts and
@@ -63,6 +68,13 @@ import {
   type ConfinedReadPowers,
 } from "./module-read-powers.js";
 import { makeSnapshotReadPowers, type PluginSnapshot } from "./module-snapshot.js";
+import {
+  describeOrigin,
+  makeFailureOrigins,
+  originOfLocation,
+  type FailureOrigins,
+} from "./module-failure-origin.js";
+import { boundRedirects, withoutSelfExportPatterns } from "./module-map-bounds.js";
 import {
   deniedImportError,
   isNodeBuiltin,
@@ -139,6 +151,7 @@ export interface ModuleLoader {
 /** The options a Compartment constructor receives from the mapper's linker. */
 interface LinkedCompartmentOptions {
   readonly name?: string;
+  readonly moduleMapHook?: (specifier: string) => unknown;
   readonly resolveHook: (specifier: string, referrer: string) => string;
   readonly importHook: (specifier: string, ...rest: unknown[]) => Promise<unknown>;
   readonly importNowHook?: (specifier: string, ...rest: unknown[]) => unknown;
@@ -276,14 +289,25 @@ const frozenRecordOf = (record: object, what: string): Readonly<Record<string, o
   return Object.freeze(copy);
 };
 
-const cellErrorOf = (error: unknown, fallback: ModuleErrorCode, context: string): CellError => {
+/**
+ * A load failure as a CellError that names the package and file that failed,
+ * when the origins know it (module-failure-origin.ts).
+ */
+const cellErrorOf = (
+  error: unknown,
+  fallback: ModuleErrorCode,
+  context: string,
+  origins?: FailureOrigins,
+): CellError => {
   if (error instanceof CellError) return error;
   const message = messageOf(error);
   const code: ModuleErrorCode =
     error instanceof SyntaxError || /SES_[A-Z_]*REJECTED/.test(message)
       ? "MODULE_SYNTAX"
       : fallback;
-  return moduleError(code, `${context}: ${inCellTerms(message)}`);
+  const origin = origins?.originOf(error);
+  const where = origin === undefined ? "" : ` (failed in ${describeOrigin(origin)})`;
+  return moduleError(code, `${context}${where}: ${inCellTerms(message)}`);
 };
 
 /**
@@ -312,6 +336,7 @@ export const makeModuleLoader = (options: ModuleLoaderOptions): ModuleLoader => 
   const endowments = frozenRecordOf(globals, "globals");
   const hasBuiltin = (specifier: string): boolean =>
     Object.prototype.hasOwnProperty.call(builtinTable, specifier);
+  const origins = makeFailureOrigins();
 
   /**
    * A denial raised by one of our hooks. SES may wrap hook errors while it
@@ -372,6 +397,7 @@ export const makeModuleLoader = (options: ModuleLoaderOptions): ModuleLoader => 
    * checks (invariants 1 and 2), and records the entry compartment.
    */
   const compartmentsByName = new Map<string, CompartmentLike>();
+  const redirects = boundRedirects();
   const PolicedCompartment = function PolicedCompartment(
     linked: LinkedCompartmentOptions,
   ): CompartmentLike {
@@ -400,7 +426,11 @@ export const makeModuleLoader = (options: ModuleLoaderOptions): ModuleLoader => 
         );
       }
     };
-    const packageName = describeLocation(`${linked.name}`);
+    const packageOrigin = originOfLocation(`${linked.name}`);
+    const packageName =
+      packageOrigin?.packageName === undefined
+        ? describeLocation(`${linked.name}`)
+        : packageOrigin.packageName;
     /** Names the failure of a load in the cell's terms (invariant 4). */
     const translate = (error: unknown, specifier: string): CellError => {
       if (error instanceof CellError) return error;
@@ -499,10 +529,18 @@ export const makeModuleLoader = (options: ModuleLoaderOptions): ModuleLoader => 
       resolveHook,
       importHook,
       importNowHook,
+      // Class closed here: a package's module map that redirects without
+      // end (module-map-bounds.ts).
+      ...(linked.moduleMapHook === undefined
+        ? {}
+        : { moduleMapHook: redirects.wrap(`${linked.name}`, linked.moduleMapHook, deny) }),
       __options__: true,
     });
     addGlobalAliases(compartment as unknown as Parameters<typeof addGlobalAliases>[0]);
-    if (typeof linked.name === "string") compartmentsByName.set(linked.name, compartment);
+    if (typeof linked.name === "string") {
+      compartmentsByName.set(linked.name, compartment);
+      redirects.name(compartment, linked.name);
+    }
     return compartment;
   } as unknown as CompartmentConstructor;
 
@@ -539,8 +577,8 @@ export const makeModuleLoader = (options: ModuleLoaderOptions): ModuleLoader => 
     } catch (error) {
       throw cellErrorOf(error, "MODULE_LOAD_FAILED", "Cannot map the plugin's packages");
     }
-    const application = await loadFromMap(readPowers, compartmentMap, {
-      parserForLanguage: makeNodeParsers(readPowers, climbError),
+    const application = await loadFromMap(readPowers, withoutSelfExportPatterns(compartmentMap), {
+      parserForLanguage: makeNodeParsers(readPowers, climbError, origins),
       importNowHook: exitImportNowHook,
       Compartment: PolicedCompartment as unknown as typeof Compartment,
     });
@@ -585,7 +623,12 @@ export const makeModuleLoader = (options: ModuleLoaderOptions): ModuleLoader => 
       if (denial !== undefined && (error === denial || messageOf(error).includes(denial.message))) {
         throw denial;
       }
-      throw cellErrorOf(error, "MODULE_LOAD_FAILED", `Cannot import ${JSON.stringify(specifier)}`);
+      throw cellErrorOf(
+        error,
+        "MODULE_LOAD_FAILED",
+        `Cannot import ${JSON.stringify(specifier)}`,
+        origins,
+      );
     }
   };
 

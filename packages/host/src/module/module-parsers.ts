@@ -8,6 +8,12 @@
  * subfolder marked by its own `{"type": "module"}` package.json, which Node
  * honours; without this, such a file fails to parse as CommonJS.
  *
+ * CommonJS files get a small prologue and a final line end (see
+ * `parseCommonJs`): `module.exports` assigned during a require cycle is seen
+ * by the modules in the cycle, `require.extensions` is the module's own
+ * extensible copy, a hashbang line or a last-line comment no longer breaks
+ * the wrapper, and a `sourceURL` names the module's virtual location.
+ *
  * It also refuses an ES module whose static imports climb above its package
  * (`../../etc/passwd`), naming the specifier, before the mapper resolves it.
  *
@@ -19,11 +25,13 @@
  * It does not change how `.mjs`, `.cjs` or `.json` files are parsed, and it
  * does not honour the `browser` field.
  */
+import { randomUUID } from "node:crypto";
 import { defaultParserForLanguage } from "@endo/compartment-mapper/import-parsers.js";
 import { moduleError } from "./module-error.js";
 import { describeLocation, type ConfinedReadPowers } from "./module-read-powers.js";
 import { evadeSourceChecks } from "./module-source-evasion.js";
 import { makeModuleSourceCache } from "./module-source-cache.js";
+import type { FailureOrigins } from "./module-failure-origin.js";
 
 /**
  * Compiled ES modules, shared by every loader of this host (see
@@ -58,6 +66,7 @@ const textEncoder = new TextEncoder();
 export const makeNodeParsers = (
   readPowers: ConfinedReadPowers,
   climbError: (specifier: string, referrer: string) => Error | undefined,
+  origins: FailureOrigins,
 ): Parsers => {
   const typeByDirectory = new Map<string, string | undefined>();
 
@@ -108,6 +117,7 @@ export const makeNodeParsers = (
         return { parser: "mjs", bytes, record } as ReturnType<Parser["parse"]>;
     }
     const evaded = evadeSourceChecks(source, parser === mjsParser ? "module" : "script");
+    if (parser === cjsParser) return parseCommonJs(evaded, args);
     const parsed = parser.parse(evaded === source ? bytes : textEncoder.encode(evaded), ...rest);
     // Class closed here: an ES module whose static imports climb above its
     // package is refused with the cell's own specifier in the message
@@ -124,6 +134,66 @@ export const makeNodeParsers = (
       compiledModules().set(location, source, parsed.record as object);
     }
     return parsed;
+  };
+
+  /**
+   * CommonJS: the mapper wraps the body in a function expression, so the
+   * body is given a final line end (class closed: a file whose last line is
+   * a comment, such as `//# sourceMappingURL=x.map` without a newline,
+   * swallowed the wrapper's closing brace), and a `sourceURL` naming its
+   * virtual location, so stacks name the module. Its execution notes where
+   * a thrown value left the module (module-failure-origin.ts).
+   */
+  const parseCommonJs = (source: string, args: ParseArguments): ReturnType<Parser["parse"]> => {
+    const location = `${args[2]}`;
+    const key = `__paddedCellExports${randomUUID().replaceAll("-", "")}`;
+    // Class closed here: in a require cycle, a module that required this
+    // one while it runs must see what `module.exports` holds at that moment
+    // (semver's classes assign `module.exports = Range` and then require a
+    // module that requires them back), not the empty object the mapper
+    // publishes until the module returns. Assigning `module.exports` also
+    // defines it under `key` on the first exports object (non-enumerable, so
+    // never a named export), which the record below turns into the module's
+    // published value at once. The key only reaches this module's own
+    // record, which the module can already set by assigning module.exports.
+    const liveExports = `(function (m, x, k) { var e = m.exports; Object.defineProperty(m, "exports", { configurable: true, enumerable: true, get: function () { return e; }, set: function (v) { e = v; try { Object.defineProperty(x, k, { value: v, configurable: true }); } catch (_) {} } }); })(module, exports, ${JSON.stringify(key)});`;
+    // Class closed here: packages that register a compiler for their own
+    // file type (`require.extensions[".hbs"] = ...`, handlebars) threw,
+    // because the mapper's `require.extensions` is a frozen stub. Each
+    // module gets its own `require` with an extensible copy of it: the
+    // registration is accepted and, as for any file type in a cell, has no
+    // effect on loading. The copy is made by the module's own code, in its
+    // compartment, and is shared with no other module.
+    const ownRequire = `require = (function (r) { var x = Object.create(null); Object.keys(r.extensions).forEach(function (n) { x[n] = r.extensions[n]; }); var q = function require(s) { return r(s); }; q.resolve = r.resolve; q.extensions = x; return q; })(require);`;
+    // Class closed here: a hashbang line is valid only at the start of a
+    // file, and the mapper wraps the file in a function.
+    const text = source.startsWith("#!") ? `//${source.slice(2)}` : source;
+    const body = `${liveExports}${ownRequire}${text}\n//# sourceURL=${location}\n`;
+    const [, ...rest] = args;
+    const parsed = cjsParser.parse(textEncoder.encode(body), ...rest);
+    const record = parsed.record as { execute?: (...a: unknown[]) => unknown };
+    const execute = record.execute;
+    if (typeof execute !== "function") return parsed;
+    const noted = (environment: Record<PropertyKey, unknown>, ...a: unknown[]) => {
+      const published = new Proxy(environment, {
+        set: (target, property, value) => {
+          if (property === key) target.default = value;
+          else target[property] = value;
+          return true;
+        },
+      });
+      try {
+        return Reflect.apply(execute, record, [published, ...a]);
+      } catch (error) {
+        origins.note(error, location);
+        throw error;
+      }
+    };
+    return {
+      ...parsed,
+      bytes: args[0],
+      record: harden({ ...record, execute: noted }),
+    } as ReturnType<Parser["parse"]>;
   };
 
   const cjs = harden({

@@ -10,6 +10,9 @@
  *    is refused with MODULE_BAD_REQUEST.
  * 3. The snapshot's read powers speak only the loader's virtual locations
  *    (`file:///plugin/...`): no host path is in a snapshot or its errors.
+ * 4. Only files the loader can load are taken (`.js`, `.mjs`, `.cjs`,
+ *    `.json`, and names without an extension), so a wall receives no file
+ *    a module could not import anyway.
  */
 import { opendir, readFile, realpath, stat } from "node:fs/promises";
 import { join, sep } from "node:path";
@@ -20,6 +23,16 @@ import type { ConfinedReadPowers } from "./module-read-powers.js";
 export type PluginSnapshot = Readonly<Record<string, Uint8Array>>;
 
 const MAX_FILES = 20_000;
+
+/**
+ * Files the loader can load: JavaScript, JSON, and extensionless files
+ * (which `require("./bin/x")` may name). Type declarations, source maps,
+ * TypeScript sources and documentation are left out (invariant 4): they are
+ * often most of a package's bytes (date-fns: 37 MB, of which its modules are
+ * a third), and sending them behind a wall made large packages time out.
+ */
+const LOADABLE = /\.(?:js|mjs|cjs|json)$/;
+const isLoadable = (name: string): boolean => LOADABLE.test(name) || !name.includes(".");
 const MAX_BYTES = 64 * 1024 * 1024;
 
 /**
@@ -58,7 +71,7 @@ export async function snapshotPluginFolder(root: string): Promise<PluginSnapshot
         await walk(path, key, lineage);
         continue;
       }
-      if (!info.isFile()) continue;
+      if (!info.isFile() || !isLoadable(entry.name)) continue;
       count += 1;
       const content = new Uint8Array(await readFile(real));
       bytes += content.byteLength;

@@ -16,8 +16,9 @@
  *   same meaning (`<\!--`, `--\>`);
  * - comments: the text is broken up (`<! --`, `-- >`), which changes nothing;
  * - code of an ES module: `i-->0` becomes `i-- >0` (same tokens). In a
- *   script (CommonJS) `-->` at the start of a line opens an HTML-like
- *   comment, which parsers disagree about, so script code is left alone.
+ *   script (CommonJS) the same holds after other code on the line; `-->`
+ *   at the start of a line opens an HTML-like comment there, which parsers
+ *   disagree about, so that one is left alone.
  *
  * Invariants:
  * 1. Meaning is preserved: each rewrite yields the same tokens, or literal
@@ -83,6 +84,19 @@ const inComment = (text: string): string =>
 const inModuleCode = (text: string): string =>
   text.replace(BANG_OF_OPEN, " !").replace(GT_OF_CLOSE, " >");
 
+/**
+ * In script (CommonJS) code: `-->` after other code on its line is the
+ * tokens `--` and `>` (only at the start of a line, after nothing but
+ * whitespace or comments, does it open an HTML-like comment), so a space
+ * between them keeps the meaning. One at the start of this code's line is
+ * left alone for SES to reject.
+ */
+const inScriptCode = (text: string): string =>
+  text.replace(/-->/g, (match, offset: number) => {
+    const lineStart = text.lastIndexOf("\n", offset - 1) + 1;
+    return text.slice(lineStart, offset).trim() === "" ? match : "-- >";
+  });
+
 type Kind = "string" | "regex" | "comment" | "keep";
 interface Span {
   readonly start: number;
@@ -90,10 +104,14 @@ interface Span {
   readonly kind: Kind;
 }
 
-const collectSpans = (file: BabelFile): Span[] => {
+const collectSpans = (file: BabelFile, source: string): Span[] => {
   const spans: Span[] = [];
   for (const comment of file.comments ?? []) {
-    spans.push({ start: comment.start, end: comment.end, kind: "comment" });
+    // An HTML-like comment of a script (`<!-- x`, `--> x` at a line start)
+    // is kept: breaking its opening up would turn it into code.
+    const html =
+      source.startsWith("<!--", comment.start) || source.startsWith("-->", comment.start);
+    spans.push({ start: comment.start, end: comment.end, kind: html ? "keep" : "comment" });
   }
   // Explicit stack, not recursion: deeply nested sources cannot overflow it.
   const stack: Array<{ node: BabelNode; tagged: boolean }> = [
@@ -173,12 +191,12 @@ export const evadeSourceChecks = (source: string, goal: "module" | "script"): st
   } catch {
     return source;
   }
-  const spans = collectSpans(file);
+  const spans = collectSpans(file, source);
   let out = "";
   let cursor = 0;
   const emitCode = (end: number): void => {
     const code = source.slice(cursor, end);
-    out += goal === "module" ? inModuleCode(code) : code;
+    out += goal === "module" ? inModuleCode(code) : inScriptCode(code);
     cursor = end;
   };
   for (const span of spans) {
