@@ -16,7 +16,7 @@ export type { CellFate, CellFateKind } from "./wall/wall-fate.js";
 export { wallErrorCodes } from "./wall/wall-error-codes.js";
 export type { WallErrorCode, WallErrorCodeDoc } from "./wall/wall-error-codes.js";
 export { createHost } from "./create-host.js";
-export type { Host, HostOptions } from "./create-host.js";
+export type { Host, HostOptions, HostPoolOptions } from "./create-host.js";
 export type { Cell, CellLimits, CellOptions, CellOutput, Isolation } from "./cell/cell-types.js";
 export type { Grant, GrantContext, GrantFactory } from "./cell/cell-types.js";
 export { nestedCells } from "./cell/nested-cells.js";

@@ -58,7 +58,7 @@ export const makeWalledCell = async (
     ...(options.connectOutput === undefined ? {} : { connect: options.connectOutput as never }),
   });
   const { memoryMb, cpuMs, wallMs, maxOutputBytes } = options.limits ?? {};
-  const wall = await startWall({
+  const wall = await (host.startWall ?? startWall)({
     kind,
     name,
     grants,
