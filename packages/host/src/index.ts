@@ -34,6 +34,7 @@ export { hostErrorCodes } from "./host-error-codes.js";
 export type { HostErrorCode } from "./host-error-codes.js";
 export { makeModuleLoader } from "./module/module-loader.js";
 export type { ModuleLoader, ModuleLoaderOptions } from "./module/module-loader.js";
+export type { PackedSnapshot } from "./module/module-snapshot.js";
 export { moduleErrorCodes } from "./module/module-error-codes.js";
 export type { ModuleErrorCode, ModuleErrorCodeDoc } from "./module/module-error-codes.js";
 export { readPolicyFile, pluginPolicy } from "./policy/policy-file.js";
