@@ -241,7 +241,9 @@ export async function run() {
         });
         const [ours, raw] = await interleaved(
           [
-            () => wall.evaluate("caps.bytes.get().then((b) => b.length)"),
+            async () => {
+              await wall.evaluate("caps.bytes.get().then((b) => b.length)");
+            },
             async () => {
               const p = new Promise((r) => w.once("message", r));
               const buf = new ArrayBuffer(size);
