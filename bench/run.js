@@ -1,5 +1,5 @@
 // Runs every benchmark in this folder (each exports `run()` returning rows of
-// { name, value, unit, baseline, ratio }), prints them, and writes
+// { name, value (median), min, max, unit, baseline, ratio, goal? }), prints them, and writes
 // bench-results.json at the repository root. Usage: pnpm bench [filter]
 import "ses";
 import { readdir, writeFile } from "node:fs/promises";
@@ -20,9 +20,11 @@ for (const file of files) {
   const { run } = await import(new URL(file, import.meta.url).href);
   for (const row of await run()) {
     rows.push(row);
+    const spread = row.min === undefined ? "" : ` [${row.min} … ${row.max}]`;
     console.log(
-      `${row.name.padEnd(58)} ${String(row.value).padStart(10)} ${row.unit.padEnd(6)} ` +
-        `baseline ${String(row.baseline).padStart(10)}  ratio ${row.ratio}`,
+      `${row.name.padEnd(84)} ${String(row.value).padStart(10)} ${row.unit.padEnd(7)}${spread.padEnd(26)} ` +
+        `baseline ${String(row.baseline).padStart(10)}  ratio ${String(row.ratio).padStart(8)}` +
+        (row.goal === undefined ? "" : `  goal ${row.goal}`),
     );
   }
 }

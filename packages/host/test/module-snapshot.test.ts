@@ -4,7 +4,12 @@ import { mkdir, mkdtemp, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect, test } from "vitest";
-import { makeSnapshotReadPowers, snapshotPluginFolder } from "../src/module/module-snapshot.js";
+import {
+  makeSnapshotReadPowers,
+  packSnapshot,
+  snapshotPluginFolder,
+  unpackSnapshot,
+} from "../src/module/module-snapshot.js";
 
 test("links leading outside the plugin folder are left out; links inside are followed", async () => {
   const outside = await mkdtemp(join(tmpdir(), "outside-"));
@@ -71,4 +76,43 @@ test("invariant 4: only loadable files are sent behind a wall (no type declarati
     "lib/d.json",
     "package.json",
   ]);
+});
+
+test("invariant 5: a packed snapshot unpacks to the same files, and its hash is its contents", () => {
+  const enc = (t: string) => new TextEncoder().encode(t);
+  // fromEntries makes `__proto__` an own key (a literal would set the prototype).
+  const files = Object.fromEntries([
+    ["b.js", enc("export const b = 2;")],
+    ["a.js", enc("a")],
+    ["__proto__", enc("p")],
+  ]);
+  const packed = packSnapshot(files);
+  expect(packed.bytes.byteLength).toBe(21);
+  const back = unpackSnapshot(packed.index, packed.bytes);
+  expect(Object.keys(back).sort()).toEqual(["__proto__", "a.js", "b.js"]);
+  expect(new TextDecoder().decode(back["b.js"])).toBe("export const b = 2;");
+  expect(Object.getPrototypeOf(back)).toBe(Object.prototype);
+  expect(packSnapshot({ ...files }).hash).toBe(packed.hash);
+  expect(
+    packSnapshot(Object.fromEntries([...Object.entries(files), ["a.js", enc("A")]])).hash,
+  ).not.toBe(packed.hash);
+});
+
+test("invariant 5: a malformed index is refused (out of bounds, negative, repeated, not a list)", () => {
+  const bytes = new Uint8Array(10);
+  for (const index of [
+    [["a.js", 5, 6]],
+    [["a.js", -1, 2]],
+    [
+      ["a.js", 0, 1],
+      ["a.js", 1, 1],
+    ],
+    [["a.js", 0.5, 1]],
+    [[1, 0, 1]],
+    "a.js",
+  ]) {
+    expect(() => unpackSnapshot(index, bytes)).toThrow(
+      expect.objectContaining({ code: "MODULE_BAD_REQUEST" }),
+    );
+  }
 });

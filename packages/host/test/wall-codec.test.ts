@@ -4,7 +4,13 @@ import "@endo/eventual-send/shim.js";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { makeCapTP } from "../src/wall/wall-captp.js";
-import { dataToError, makeWallCodec, type WallCodec } from "../src/wall/wall-codec.js";
+import { makeTagged } from "@endo/marshal";
+import {
+  dataToError,
+  makeWallCodec,
+  MAX_CALLS_IN_FLIGHT,
+  type WallCodec,
+} from "../src/wall/wall-codec.js";
 
 /** Two codecs joined by CapTP; `remote` is side B's bootstrap value as A sees it. */
 const connect = async (bootstrap: unknown) => {
@@ -12,12 +18,32 @@ const connect = async (bootstrap: unknown) => {
   const b = makeWallCodec({ side: "b", makeError: dataToError });
   // eslint-disable-next-line prefer-const
   let capA: ReturnType<typeof makeCapTP>;
+  // Each message carries the bytes exported since the last one, as a
+  // transport does (transferred buffers arrive as fresh Uint8Arrays).
+  const link =
+    (from: WallCodec, to: WallCodec, dispatch: () => ReturnType<typeof makeCapTP>) =>
+    (m: unknown) => {
+      const attached = from.takeAttachments();
+      queueMicrotask(() => {
+        if (attached !== undefined) {
+          to.receiveAttachments(
+            attached.ids,
+            attached.buffers.map((x) => new Uint8Array(x)),
+          );
+        }
+        dispatch().dispatch(m as never);
+      });
+    };
   const capB = makeCapTP(
     "b",
-    (m) => queueMicrotask(() => capA.dispatch(m as never)),
+    link(b, a, () => capA),
     b.exportValue(harden(bootstrap)),
   );
-  capA = makeCapTP("a", (m) => queueMicrotask(() => capB.dispatch(m as never)), undefined);
+  capA = makeCapTP(
+    "a",
+    link(a, b, () => capB),
+    undefined,
+  );
   const remote = a.importValue(await capA.getBootstrap()) as Record<
     string,
     (...args: unknown[]) => Promise<unknown>
@@ -206,5 +232,83 @@ describe("wall codec", () => {
     );
     const { remote } = await connect({ give: async () => many });
     expect(await shape(remote.give!())).toMatchObject({ code: "WALL_UNPASSABLE" });
+  });
+
+  it("invariant 6: records cross with their own keys in their own order, at every depth", async () => {
+    const { remote } = await connect(echoSide());
+    const value = harden({
+      zeta: 1,
+      alpha: { y: 1, x: 2 },
+      mid: [{ b: 1, a: 2 }],
+      __proto__key: 3,
+    });
+    const back = (await remote.echo!(value)) as Record<string, Record<string, unknown>>;
+    expect(Object.keys(back)).toEqual(["zeta", "alpha", "mid", "__proto__key"]);
+    expect(Object.keys(back.alpha!)).toEqual(["y", "x"]);
+    expect(Object.keys((back.mid as unknown as Record<string, unknown>[])[0]!)).toEqual(["b", "a"]);
+  });
+
+  it("invariant 6: a key named __proto__ stays data and changes no prototype", async () => {
+    const { remote } = await connect(echoSide());
+    const value = JSON.parse('{"__proto__": {"polluted": true}, "a": 1}') as object;
+    const back = (await remote.echo!(harden(value))) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(back)).toBe(Object.prototype);
+    expect(Object.keys(back)).toEqual(["__proto__", "a"]);
+    expect((back as { polluted?: unknown }).polluted).toBeUndefined();
+  });
+
+  it("invariant 6: a value that cannot cross is refused with where it was found", async () => {
+    const { remote } = await connect(echoSide());
+    const err = await shape(remote.echo!(harden({ items: [1, { "odd key": new Map() }] })));
+    expect(err.code).toBe("WALL_UNPASSABLE");
+    expect(err.message).toBe(
+      'Cannot pass a built-in object that is not plain data across the wall (at arguments[0].items[1]["odd key"]).',
+    );
+    const side = { give: async () => harden({ ok: [Symbol("s")] }) };
+    const { remote: r2 } = await connect(side);
+    const err2 = await shape(r2.give!());
+    expect(err2.message).toBe("Cannot pass a symbol across the wall (at result.ok[0]).");
+  });
+
+  it("invariant 7: bytes arrive as the receiver's own copy; the sender's bytes are untouched", async () => {
+    const mine = new Uint8Array(1024 * 1024).fill(7);
+    const { remote } = await connect({ take: async (b: Uint8Array) => b.fill(9).length });
+    expect(await remote.take!(mine)).toBe(1024 * 1024);
+    expect(mine.byteLength).toBe(1024 * 1024); // not detached
+    expect(mine[0]).toBe(7); // not shared
+    const { remote: r2 } = await connect({ give: async () => new Uint8Array([1, 2, 3]) });
+    const got = (await r2.give!()) as Uint8Array;
+    expect([...got]).toEqual([1, 2, 3]);
+    got[0] = 5; // the receiver owns its copy: not hardened element by element
+    expect(got[0]).toBe(5);
+  });
+
+  it("invariant 7: attachments are refused when malformed, repeated or beyond the bound", () => {
+    const codec = makeWallCodec({ side: "a", makeError: dataToError });
+    expect(codec.receiveAttachments([1], [])).toBe(false);
+    expect(codec.receiveAttachments(["x"], [new Uint8Array(1)])).toBe(false);
+    expect(codec.receiveAttachments([1], [new Uint8Array(1)])).toBe(true);
+    expect(codec.receiveAttachments([1], [new Uint8Array(1)])).toBe(false);
+    const big = new Uint8Array(new ArrayBuffer(0));
+    Object.defineProperty(big, "byteLength", { value: 300 * 1024 * 1024 });
+    expect(codec.receiveAttachments([2], [big])).toBe(false);
+    expect(() => codec.importValue(makeTagged("pc-bytes", 99))).toThrow(/did not arrive/);
+  });
+
+  it("invariant 8: at most MAX_CALLS_IN_FLIGHT calls wait for the other side; the rest wait here", async () => {
+    let running = 0;
+    let peak = 0;
+    const { remote } = await connect({
+      slow: async (i: number) => {
+        running += 1;
+        peak = Math.max(peak, running);
+        await new Promise((r) => setTimeout(r, 1));
+        running -= 1;
+        return i;
+      },
+    });
+    const results = await Promise.all(Array.from({ length: 500 }, (_, i) => remote.slow!(i)));
+    expect(results).toEqual(Array.from({ length: 500 }, (_, i) => i));
+    expect(peak).toBe(MAX_CALLS_IN_FLIGHT);
   });
 });

@@ -90,8 +90,14 @@ export const makeCellEndowments = (
     process: processFacade,
   };
 
+  // The `node:fs` facades are built (and hardened) when the cell first
+  // imports a module, the only time they can be used: a cell that only
+  // evaluates scripts never pays for them.
   const fs = granted.get("fs");
-  if (fs) {
+  let fsBuilt = fs === undefined;
+  const addFsBuiltins = () => {
+    if (fsBuilt || fs === undefined) return;
+    fsBuilt = true;
     const promises = fs.caretaker.wrap(makeFsPromisesFacade(fs.cap as DirCap));
     const fsFacade = fs.caretaker.wrap(makeFsFacade(fs.cap as DirCap));
     Object.assign(builtins, {
@@ -100,7 +106,7 @@ export const makeCellEndowments = (
       "node:fs": fsFacade,
       fs: fsFacade,
     });
-  }
+  };
   const http = granted.get("http");
   if (http) globals.fetch = http.caretaker.wrap(makeFetchFacade(http.cap as HttpCap));
   const timers = granted.get("timers");
@@ -110,5 +116,12 @@ export const makeCellEndowments = (
       globals[name] = timers.caretaker.wrap(t[name]);
     }
   }
-  return { globals, builtins, caps: capsView };
+  return {
+    globals,
+    get builtins() {
+      addFsBuiltins();
+      return builtins;
+    },
+    caps: capsView,
+  };
 };

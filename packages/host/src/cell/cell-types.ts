@@ -1,6 +1,8 @@
 /**
  * The shape of a cell, the same at every isolation level.
  */
+import type { StartWallOptions } from "../wall/wall-start.js";
+import type { Wall } from "../wall/wall-supervisor.js";
 import type { ResourceScope } from "@padded-cell/caps";
 import type { CellAuditSink } from "../audit/audit-sink.js";
 
@@ -97,6 +99,8 @@ export interface CellHostContext {
   readonly audit: CellAuditSink | undefined;
   /** Makes a sub-cell of the cell being created. */
   readonly createChild: (parent: CellHandle, options: CellOptions) => Promise<Cell>;
+  /** Starts a wall for a walled cell (from the host's warm pool when one fits). */
+  readonly startWall?: (options: StartWallOptions) => Promise<Wall>;
 }
 
 /** A cell plus what its host needs to manage it. @internal */

@@ -57,10 +57,8 @@
 import { addGlobalAliases } from "../cell/cell-global-object.js";
 import { realpath } from "node:fs/promises";
 import { mapNodeModules } from "@endo/compartment-mapper/node-modules.js";
-import { loadFromMap } from "@endo/compartment-mapper/import-lite.js";
 import { CellError } from "@padded-cell/membrane";
 import { moduleError } from "./module-error.js";
-import { makeNodeParsers } from "./module-parsers.js";
 import {
   VIRTUAL_ROOT,
   describeLocation,
@@ -577,6 +575,12 @@ export const makeModuleLoader = (options: ModuleLoaderOptions): ModuleLoader => 
     } catch (error) {
       throw cellErrorOf(error, "MODULE_LOAD_FAILED", "Cannot map the plugin's packages");
     }
+    // The linker and the parsers (Babel) load on the first import, not with
+    // the host: most hosts and cells never import a module.
+    const [{ loadFromMap }, { makeNodeParsers }] = await Promise.all([
+      import("@endo/compartment-mapper/import-lite.js"),
+      import("./module-parsers.js"),
+    ]);
     const application = await loadFromMap(readPowers, withoutSelfExportPatterns(compartmentMap), {
       parserForLanguage: makeNodeParsers(readPowers, climbError, origins),
       importNowHook: exitImportNowHook,

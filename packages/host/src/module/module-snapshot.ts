@@ -13,7 +13,13 @@
  * 4. Only files the loader can load are taken (`.js`, `.mjs`, `.cjs`,
  *    `.json`, and names without an extension), so a wall receives no file
  *    a module could not import anyway.
+ * 5. Across a wall a snapshot travels packed: one buffer of every file's
+ *    bytes, an index of [path, offset, length], and the SHA-256 of both, so
+ *    a wall receives a folder once and recognises it again by its contents.
+ *    Unpacking checks every index entry against the buffer and never hardens
+ *    the bytes (hardening a typed array visits every element).
  */
+import { createHash } from "node:crypto";
 import { opendir, readFile, realpath, stat } from "node:fs/promises";
 import { join, sep } from "node:path";
 import { moduleError } from "./module-error.js";
@@ -86,6 +92,77 @@ export async function snapshotPluginFolder(root: string): Promise<PluginSnapshot
   };
   await walk(realRoot, "", new Set());
   return files;
+}
+
+/** A snapshot packed to cross a wall (invariant 4). */
+export interface PackedSnapshot {
+  /** SHA-256 (hex) of the index and the bytes. */
+  readonly hash: string;
+  /** `[path, offset, length]` of each file in `bytes`. */
+  readonly index: readonly (readonly [string, number, number])[];
+  /** Every file's bytes, one after the other. */
+  readonly bytes: Uint8Array;
+}
+
+/**
+ * Packs a snapshot into one buffer to send across a wall.
+ *
+ * @example
+ * ```ts
+ * const { hash, index, bytes } = packSnapshot(await snapshotPluginFolder("./plugin"));
+ * ```
+ */
+export function packSnapshot(files: PluginSnapshot): PackedSnapshot {
+  const paths = Object.keys(files).sort();
+  let total = 0;
+  for (const path of paths) total += (files[path] as Uint8Array).byteLength;
+  const bytes = new Uint8Array(total);
+  const index: [string, number, number][] = [];
+  let offset = 0;
+  for (const path of paths) {
+    const content = files[path] as Uint8Array;
+    bytes.set(content, offset);
+    index.push([path, offset, content.byteLength]);
+    offset += content.byteLength;
+  }
+  const hash = createHash("sha256").update(JSON.stringify(index)).update(bytes).digest("hex");
+  return { hash, index, bytes };
+}
+
+/**
+ * Unpacks a snapshot that crossed a wall: each file is a view into `bytes`.
+ * A malformed index is refused with MODULE_BAD_REQUEST.
+ *
+ * @example
+ * ```ts
+ * const files = unpackSnapshot(index, bytes);
+ * ```
+ */
+export function unpackSnapshot(index: unknown, bytes: Uint8Array): PluginSnapshot {
+  const bad = () => moduleError("MODULE_BAD_REQUEST", "The plugin snapshot is malformed.");
+  if (!Array.isArray(index) || index.length > MAX_FILES) throw bad();
+  const files: Record<string, Uint8Array> = {};
+  for (const entry of index as unknown[]) {
+    if (!Array.isArray(entry) || entry.length !== 3) throw bad();
+    const [path, offset, length] = entry as [unknown, unknown, unknown];
+    if (
+      typeof path !== "string" ||
+      Object.hasOwn(files, path) ||
+      !Number.isSafeInteger(offset) ||
+      !Number.isSafeInteger(length) ||
+      (offset as number) < 0 ||
+      (length as number) < 0 ||
+      (offset as number) + (length as number) > bytes.byteLength
+    ) {
+      throw bad();
+    }
+    // defineProperty: a file named `__proto__` stays a file.
+    Object.defineProperty(files, path, {
+      value: bytes.subarray(offset as number, (offset as number) + (length as number)),
+      enumerable: true,
+    });
+  }
+  return Object.freeze(files);
 }
 
 const notFound = (location: string) =>

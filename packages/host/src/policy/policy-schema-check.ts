@@ -14,7 +14,8 @@
  * It does not read files (see `policy-file.ts` and `manifest-file.ts`).
  */
 import { readFileSync } from "node:fs";
-import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
+import { createRequire } from "node:module";
+import type { Ajv2020 as Ajv2020Class, ErrorObject, ValidateFunction } from "ajv/dist/2020.js";
 import { CellError } from "@padded-cell/membrane";
 
 /** Which published schema. */
@@ -32,6 +33,10 @@ const validatorFor = (kind: SchemaKind): ValidateFunction => {
   if (validate === undefined) {
     const url = new URL(`../../schemas/${kind}.schema.json`, import.meta.url);
     const schema = JSON.parse(readFileSync(url, "utf8")) as object;
+    // ajv loads when a policy or manifest is first checked, not with the host.
+    const { Ajv2020 } = createRequire(import.meta.url)("ajv/dist/2020.js") as {
+      Ajv2020: typeof Ajv2020Class;
+    };
     validate = new Ajv2020({ strict: true, allErrors: false, verbose: true }).compile(schema);
     validators.set(kind, validate);
   }

@@ -29,6 +29,20 @@
  * 5. Imported method names are bounded in number and length, and `then` is
  *    never installed (a remote object cannot make itself a thenable and hijack
  *    an `await` on the receiving side).
+ * 6. Records cross with their own keys in their own order (CapTP's marshal
+ *    sorts record keys, so records travel as tagged lists of pairs), and a
+ *    value that cannot cross is refused with the path where it was found
+ *    (`result.items[3]`).
+ * 7. Bytes are never hardened element by element and never travel inside a
+ *    CapTP message: each crosses as one fresh copy of its buffer, attached to
+ *    the message (transferred to a worker, base64 on a pipe), and arrives as
+ *    a fresh Uint8Array its receiver owns. The receiver takes each attachment
+ *    at most once and holds at most MAX_PENDING_BYTES of them unclaimed
+ *    (class: huge inputs).
+ * 8. At most MAX_CALLS_IN_FLIGHT calls of one side wait for answers from the
+ *    other; further calls wait on this side until one settles (class: call
+ *    floods stalling the receiver's event loop). The host counts again, so a
+ *    subverted wall runtime cannot lift the bound (see wall-supervisor.ts).
  *
  * It does not transport messages (see wall-channel.ts) and does not limit
  * resources (see the supervisors).
@@ -47,7 +61,6 @@ const {
   prototype: ObjectProto,
 } = Object;
 const { isArray } = Array;
-const { fromCharCode } = String;
 const ErrorCtors: Readonly<Record<string, ErrorConstructor>> = freeze({
   Error,
   TypeError,
@@ -92,6 +105,18 @@ const TAG_CAP = "pc-cap";
 const TAG_FN = "pc-fn";
 const TAG_BYTES = "pc-bytes";
 const TAG_ERROR = "pc-error";
+const TAG_RECORD = "pc-rec";
+
+/**
+ * Calls one side may have waiting for answers from the other (invariant 8):
+ * enough to keep a wall busy, few enough that one batch of them is a few
+ * milliseconds of the host's thread.
+ */
+export const MAX_CALLS_IN_FLIGHT = 64;
+/** Unclaimed attached bytes one side holds at most (invariant 7). */
+const MAX_PENDING_BYTES = 256 * 1024 * 1024;
+/** Attachments one message may carry at most. */
+const MAX_ATTACHMENTS = 4096;
 
 /** The plain-data shape every error is reduced to before it crosses. */
 export interface WallErrorData {
@@ -111,10 +136,24 @@ export interface WallCodecOptions {
   readonly side: string;
 }
 
+/** Byte buffers to send with the next message, and their ids. */
+export interface WallAttachments {
+  readonly ids: readonly number[];
+  readonly buffers: readonly ArrayBuffer[];
+}
+
 /** One side's codec. */
 export interface WallCodec {
   readonly exportValue: (value: unknown) => unknown;
   readonly importValue: (value: unknown) => unknown;
+  /** Bytes exported since the last call, to attach to the message being sent (invariant 7). */
+  readonly takeAttachments: () => WallAttachments | undefined;
+  /**
+   * Keeps the bytes attached to a message that arrived until the values that
+   * name them are imported; false when the attachments are malformed or
+   * exceed the bound (the receiver then treats the peer as broken).
+   */
+  readonly receiveAttachments: (ids: unknown, bytes: readonly Uint8Array[]) => boolean;
   readonly revoke: (reason: string) => void;
   /** Cuts every call like `revoke`, failing them with `error` (the wall ended). */
   readonly cut: (error: Error) => void;
@@ -194,20 +233,6 @@ const readErrorData = (raw: unknown): WallErrorData => {
     : harden({ name: r.name, message: r.message, code: r.code });
 };
 
-const bytesToString = (bytes: Uint8Array): string => {
-  let out = "";
-  for (let i = 0; i < bytes.length; i += 8192) {
-    out += fromCharCode(...bytes.subarray(i, i + 8192));
-  }
-  return out;
-};
-
-const stringToBytes = (s: string): Uint8Array => {
-  const bytes = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i += 1) bytes[i] = s.charCodeAt(i) & 0xff;
-  return bytes;
-};
-
 /** Function-valued properties along the prototype chain, up to Object.prototype. */
 const methodNamesOf = (obj: object): string[] => {
   const names = new Set<string>();
@@ -219,6 +244,27 @@ const methodNamesOf = (obj: object): string[] => {
   }
   return [...names].sort();
 };
+
+/**
+ * Reads the bytes attached to a message (invariant 7): transferred buffers
+ * from a worker, base64 text from a pipe. Undefined when malformed.
+ *
+ * @example
+ * ```ts
+ * const bytes = readAttachedBytes(msg.b);
+ * ```
+ */
+export const readAttachedBytes = (b: unknown): Uint8Array[] | undefined => {
+  if (!isArray(b) || b.length > MAX_ATTACHMENTS) return undefined;
+  const out: Uint8Array[] = [];
+  for (const item of b) {
+    if (item instanceof ArrayBuffer) out.push(new Uint8Array(item));
+    else if (typeof item === "string") out.push(new Uint8Array(Buffer.from(item, "base64")));
+    else return undefined;
+  }
+  return out;
+};
+hardenExport(readAttachedBytes);
 
 /**
  * Makes one side's codec.
@@ -272,21 +318,94 @@ export const makeWallCodec = ({ makeError, side }: WallCodecOptions): WallCodec 
         code: "REVOKED",
       }),
     );
-  const unpassable = (what: string): never => {
+  const unpassable = (what: string, path?: readonly (string | number)[]): never => {
+    const where =
+      path === undefined
+        ? ""
+        : ` (at ${path
+            .map((k, i) =>
+              typeof k === "number"
+                ? `[${k}]`
+                : i === 0 || /^[A-Za-z_$][\w$]*$/.test(k)
+                  ? `${i === 0 ? "" : "."}${k.slice(0, MAX_NAME_LENGTH)}`
+                  : `[${JSON.stringify(k.slice(0, MAX_NAME_LENGTH))}]`,
+            )
+            .join("")})`;
     throw makeError(
       harden({
         name: "CellError",
-        message: `Cannot pass ${what} across the wall.`,
+        message: `Cannot pass ${what} across the wall${where}.`,
         code: "WALL_UNPASSABLE",
       }),
     );
+  };
+
+  /** Outgoing bytes not yet attached to a message (invariant 7). */
+  let outIds: number[] = [];
+  let outBuffers: ArrayBuffer[] = [];
+  let nextBytesId = 0;
+  /** Incoming bytes not yet imported. */
+  const pendingBytes = new Map<number, Uint8Array>();
+  let pendingByteCount = 0;
+
+  const exportBytes = (bytes: Uint8Array): unknown => {
+    // One copy, which the other side then owns: the sender keeps its own.
+    const copy = bytes.slice().buffer;
+    const id = nextBytesId;
+    nextBytesId += 1;
+    outIds.push(id);
+    outBuffers.push(copy);
+    return makeTagged(TAG_BYTES, id);
+  };
+  const takeAttachments = (): WallAttachments | undefined => {
+    if (outIds.length === 0) return undefined;
+    const taken = { ids: outIds, buffers: outBuffers };
+    outIds = [];
+    outBuffers = [];
+    return taken;
+  };
+  const receiveAttachments = (ids: unknown, bytes: readonly Uint8Array[]): boolean => {
+    if (!isArray(ids) || ids.length !== bytes.length || ids.length > MAX_ATTACHMENTS) return false;
+    for (let i = 0; i < ids.length; i += 1) {
+      const id: unknown = ids[i];
+      const b = bytes[i] as Uint8Array;
+      if (!Number.isSafeInteger(id) || pendingBytes.has(id as number)) return false;
+      pendingByteCount += b.byteLength;
+      if (pendingByteCount > MAX_PENDING_BYTES) return false;
+      pendingBytes.set(id as number, b);
+    }
+    return true;
+  };
+  const importBytes = (id: unknown): Uint8Array => {
+    const bytes = typeof id === "number" ? pendingBytes.get(id) : undefined;
+    if (bytes === undefined) return unpassable("bytes that did not arrive");
+    pendingBytes.delete(id as number);
+    pendingByteCount -= bytes.byteLength;
+    return bytes;
+  };
+
+  /** Invariant 8: calls waiting for a slot, and how many are out. */
+  let callsOut = 0;
+  const waitingForSlot: Array<() => void> = [];
+  const takeSlot = (): Promise<void> | undefined => {
+    if (callsOut < MAX_CALLS_IN_FLIGHT) {
+      callsOut += 1;
+      return undefined;
+    }
+    return new Promise<void>((resolve) => waitingForSlot.push(resolve));
+  };
+  const releaseSlot = () => {
+    const next = waitingForSlot.shift();
+    // The slot passes straight to the next waiting call.
+    if (next !== undefined) next();
+    else callsOut -= 1;
   };
 
   const answer = async (run: () => unknown): Promise<Envelope> => {
     if (cutError !== undefined) return harden({ t: "err", e: errorToData(cutError) });
     try {
       const result = await untilCut(Promise.resolve(run()));
-      return harden({ t: "ok", v: exportValue(result) });
+      return harden({ t: "ok", v: exportValue(result, "result") });
     } catch (err) {
       return harden({ t: "err", e: errorToData(err) });
     }
@@ -319,8 +438,13 @@ export const makeWallCodec = ({ makeError, side }: WallCodecOptions): WallCodec 
     return makeTagged(TAG_CAP, harden({ ref: remotable as Passable, methods: methodNamesOf(obj) }));
   };
 
-  const exportRec = (value: unknown, depth: number, seen: Set<object>): unknown => {
-    if (depth > MAX_DEPTH) return unpassable("a value nested this deep");
+  const exportRec = (
+    value: unknown,
+    depth: number,
+    seen: Set<object>,
+    path: (string | number)[],
+  ): unknown => {
+    if (depth > MAX_DEPTH) return unpassable("a value nested this deep", path);
     switch (typeof value) {
       case "undefined":
       case "boolean":
@@ -329,7 +453,7 @@ export const makeWallCodec = ({ makeError, side }: WallCodecOptions): WallCodec 
       case "string":
         return value;
       case "symbol":
-        return unpassable("a symbol");
+        return unpassable("a symbol", path);
       case "function":
         return presenceOf.has(value) ? reExport(value) : exportCap(value);
       default:
@@ -338,7 +462,7 @@ export const makeWallCodec = ({ makeError, side }: WallCodecOptions): WallCodec 
     if (value === null) return null;
     const obj = value as object;
     if (presenceOf.has(obj)) return reExport(obj);
-    if (seen.has(obj)) return unpassable("a cyclic value");
+    if (seen.has(obj)) return unpassable("a cyclic value", path);
     seen.add(obj);
     try {
       if (isArray(obj)) {
@@ -347,34 +471,42 @@ export const makeWallCodec = ({ makeError, side }: WallCodecOptions): WallCodec 
         for (let i = 0; i < obj.length; i += 1) {
           const d = descs[i];
           if (d === undefined || !("value" in d))
-            return unpassable("an array with holes or getters");
-          out.push(exportRec(d.value, depth + 1, seen));
+            return unpassable("an array with holes or getters", path);
+          path.push(i);
+          out.push(exportRec(d.value, depth + 1, seen, path));
+          path.pop();
         }
         return harden(out);
       }
       const proto = getPrototypeOf(obj);
-      if (proto === Uint8ArrayProto) {
-        return makeTagged(TAG_BYTES, bytesToString(obj as Uint8Array));
-      }
+      if (proto === Uint8ArrayProto) return exportBytes(obj as Uint8Array);
       if (obj instanceof Error) {
         return makeTagged(TAG_ERROR, errorToData(obj));
       }
       if (proto !== ObjectProto && proto !== null) {
-        if (hasBuiltinProto(obj)) return unpassable("a built-in object that is not plain data");
-        return methodNamesOf(obj).length > 0 ? exportCap(obj) : unpassable("a non-plain object");
+        if (hasBuiltinProto(obj))
+          return unpassable("a built-in object that is not plain data", path);
+        return methodNamesOf(obj).length > 0
+          ? exportCap(obj)
+          : unpassable("a non-plain object", path);
       }
       const descs = getOwnPropertyDescriptors(obj);
       let hasMethod = false;
       for (const d of Object.values(descs)) {
-        if (!("value" in d)) return unpassable("an object with getters or setters");
+        if (!("value" in d)) return unpassable("an object with getters or setters", path);
         if (typeof d.value === "function") hasMethod = true;
       }
       if (hasMethod) return exportCap(obj);
-      const out: Record<string, unknown> = {};
+      // Invariant 6: pairs, in the record's own key order.
+      const pairs: unknown[] = [];
       for (const k of keys(descs)) {
-        out[k] = exportRec((descs[k] as PropertyDescriptor).value, depth + 1, seen);
+        path.push(k);
+        pairs.push(
+          harden([k, exportRec((descs[k] as PropertyDescriptor).value, depth + 1, seen, path)]),
+        );
+        path.pop();
       }
-      return harden(out);
+      return makeTagged(TAG_RECORD, harden(pairs) as Passable);
     } finally {
       seen.delete(obj);
     }
@@ -388,7 +520,17 @@ export const makeWallCodec = ({ makeError, side }: WallCodecOptions): WallCodec 
       : makeTagged(TAG_CAP, harden({ ref: presence as Passable, methods: keys(wrapper) }));
   };
 
-  const exportValue = (value: unknown): unknown => exportRec(value, 0, new Set());
+  const exportValue = (value: unknown, root: string = "value"): unknown => {
+    const mark = outIds.length;
+    try {
+      return exportRec(value, 0, new Set(), [root]);
+    } catch (err) {
+      // A value refused half-way sends none of its bytes.
+      outIds.length = mark;
+      outBuffers.length = mark;
+      throw err;
+    }
+  };
 
   const callRemote = async (
     presence: unknown,
@@ -396,10 +538,17 @@ export const makeWallCodec = ({ makeError, side }: WallCodecOptions): WallCodec 
     args: unknown[],
   ): Promise<unknown> => {
     if (cutError !== undefined) throw cutError;
-    const encoded = harden(args.map(exportValue));
-    const envelope = (await untilCut(
-      (E(presence) as Record<string, (a: unknown) => Promise<unknown>>)[method]!(encoded),
-    )) as Record<string, unknown>;
+    const encoded = harden(args.map((arg, i) => exportValue(arg, `arguments[${i}]`)));
+    const waiting = takeSlot();
+    if (waiting !== undefined) await untilCut(waiting);
+    let envelope: Record<string, unknown>;
+    try {
+      envelope = (await untilCut(
+        (E(presence) as Record<string, (a: unknown) => Promise<unknown>>)[method]!(encoded),
+      )) as Record<string, unknown>;
+    } finally {
+      releaseSlot();
+    }
     if (typeof envelope !== "object" || envelope === null) {
       throw makeError(harden({ name: "Error", message: "malformed answer across the wall" }));
     }
@@ -440,25 +589,28 @@ export const makeWallCodec = ({ makeError, side }: WallCodecOptions): WallCodec 
     return wrapper;
   };
 
+  /**
+   * Data arrives as fresh objects this side owns: each array and record is
+   * frozen as it is built (its prototype is an intrinsic, hardened at
+   * lockdown), and bytes are left as the receiver's own mutable copy, so no
+   * hardening walks them (invariant 7).
+   */
   const importValue = (value: unknown): unknown => {
     const style = passStyleOf(value);
     switch (style) {
       case "copyArray":
-        return harden((value as unknown[]).map(importValue));
-      case "copyRecord": {
-        const out: Record<string, unknown> = {};
-        for (const [k, v] of entries(value as Record<string, unknown>)) out[k] = importValue(v);
-        return harden(out);
-      }
+        return freeze((value as unknown[]).map(importValue));
       case "tagged": {
         const tag = (value as { [Symbol.toStringTag]: string })[Symbol.toStringTag];
         const payload = (value as { payload: unknown }).payload;
+        if (tag === TAG_RECORD) return importRecord(payload);
         if (tag === TAG_CAP) return importCap(payload, false);
         if (tag === TAG_FN) return importCap(payload, true);
-        if (tag === TAG_BYTES && typeof payload === "string") return stringToBytes(payload);
-        if (tag === TAG_ERROR) return dataToError(readErrorData(payload));
+        if (tag === TAG_BYTES) return importBytes(payload);
+        if (tag === TAG_ERROR) return harden(dataToError(readErrorData(payload)));
         return unpassable("an unknown tagged value");
       }
+      case "copyRecord":
       case "remotable":
       case "promise":
       case "error":
@@ -467,6 +619,23 @@ export const makeWallCodec = ({ makeError, side }: WallCodecOptions): WallCodec 
       default:
         return value;
     }
+  };
+
+  const importRecord = (payload: unknown): object => {
+    if (!isArray(payload)) return unpassable("a malformed record");
+    const out: Record<string, unknown> = {};
+    for (const pair of payload) {
+      const k: unknown = isArray(pair) && pair.length === 2 ? pair[0] : undefined;
+      if (typeof k !== "string" || Object.hasOwn(out, k)) return unpassable("a malformed record");
+      // defineProperty, not assignment: a key named `__proto__` stays data.
+      Object.defineProperty(out, k, {
+        value: importValue((pair as unknown[])[1]),
+        writable: true,
+        enumerable: true,
+        configurable: true,
+      });
+    }
+    return freeze(out);
   };
 
   const importArgs = (args: unknown): unknown[] => {
@@ -479,6 +648,8 @@ export const makeWallCodec = ({ makeError, side }: WallCodecOptions): WallCodec 
     cutError = error;
     for (const reject of inFlight) reject(error);
     inFlight.clear();
+    pendingBytes.clear();
+    pendingByteCount = 0;
   };
   const revoke = (reason: string) => {
     if (cutError !== undefined) return;
@@ -486,6 +657,13 @@ export const makeWallCodec = ({ makeError, side }: WallCodecOptions): WallCodec 
     cut(revokedError());
   };
 
-  return harden({ exportValue, importValue, revoke, cut });
+  return harden({
+    exportValue: (value: unknown) => exportValue(value),
+    importValue,
+    takeAttachments,
+    receiveAttachments,
+    revoke,
+    cut,
+  });
 };
 hardenExport(makeWallCodec);

@@ -73,14 +73,25 @@ export const makeFrameReader = (
 };
 hardenExport(makeFrameReader);
 
+/** Attached buffers (see wall-codec.ts) as base64 text: a pipe carries text. */
+const bytesForPipe = (b: readonly ArrayBuffer[]): string[] =>
+  b.map((buffer) => Buffer.from(buffer).toString("base64"));
+
 /**
  * Encodes one frame. `JSON.stringify` escapes newlines inside strings, so a
- * frame is exactly one line.
+ * frame is exactly one line. Buffers attached to a message (its `b` list,
+ * see wall-codec.ts) travel as base64 text.
  *
  * @example
  * ```ts
  * stream.write(encodeFrame({ pc: "ready" }));
  * ```
  */
-export const encodeFrame = (value: unknown): string => `${JSON.stringify(value)}\n`;
+export const encodeFrame = (value: unknown): string => {
+  const b = (value as { b?: unknown } | null)?.b;
+  if (Array.isArray(b) && b.every((x) => x instanceof ArrayBuffer)) {
+    return `${JSON.stringify({ ...(value as object), b: bytesForPipe(b as ArrayBuffer[]) })}\n`;
+  }
+  return `${JSON.stringify(value)}\n`;
+};
 hardenExport(encodeFrame);

@@ -25,6 +25,10 @@
  *    compartment cell, so the host's call settles the same way.
  * 5. Grants are accepted once (`init` twice is refused), so a pooled wall can
  *    only ever serve one cell.
+ * 6. A plugin folder arrives once, under the hash of its contents
+ *    (`loadPlugin`), and its loader is kept, so a later `runPlugin` re-runs
+ *    the already-loaded module as a compartment cell does; the wall never
+ *    reads the host's files.
  *
  * It does not enforce CPU, memory or time limits: the host's supervisor does,
  * from outside the wall, because code inside cannot police itself.
@@ -32,11 +36,14 @@
 import { hardenExport } from "@padded-cell/membrane";
 import { addGlobalAliases, makeCellProcess } from "../cell/cell-global-object.js";
 import { makeCapTP } from "./wall-captp.js";
-import { errorToData, dataToError, makeWallCodec } from "./wall-codec.js";
+import { errorToData, dataToError, makeWallCodec, readAttachedBytes } from "./wall-codec.js";
+import { unpackSnapshot, type PluginSnapshot } from "../module/module-snapshot.js";
+import type { ModuleLoader } from "../module/module-loader.js";
 
 /** The raw channel the entry gives the runtime. */
 export interface GuestPort {
-  readonly post: (msg: unknown) => void;
+  /** Sends a message; `transfer` lists the buffers of its `b` that may be moved, not copied. */
+  readonly post: (msg: unknown, transfer?: readonly ArrayBuffer[]) => void;
   readonly onMessage: (handler: (msg: unknown) => void) => void;
   readonly exit: (code: number) => void;
 }
@@ -146,6 +153,36 @@ export const runWallGuest = (port: GuestPort): void => {
   const scriptCompartment = makeCompartment();
   scriptCompartment.evaluate("0");
 
+  /** Plugin snapshots by content hash, and their loaders (invariant 6). */
+  const snapshots = new Map<string, PluginSnapshot>();
+  const loaders = new Map<string, ModuleLoader>();
+  const makeLoader = async (files: PluginSnapshot, allow: string[]): Promise<ModuleLoader> => {
+    const { makeModuleLoader } = await import("../module/module-loader.js");
+    const { makeFsFacade, makeFsPromisesFacade } = await import("@padded-cell/caps");
+    const granted = caps as Record<string, unknown>;
+    const builtins: Record<string, object> = {
+      "node:process": cellProcess,
+      process: cellProcess,
+    };
+    if (granted.fs !== undefined) {
+      const fs = granted.fs as Parameters<typeof makeFsPromisesFacade>[0];
+      const promises = makeFsPromisesFacade(fs);
+      const fsFacade = makeFsFacade(fs);
+      Object.assign(builtins, {
+        "node:fs/promises": promises,
+        "fs/promises": promises,
+        "node:fs": fsFacade,
+        fs: fsFacade,
+      });
+    }
+    return makeModuleLoader({
+      files,
+      allow,
+      builtins: harden(builtins),
+      globals: cellGlobals(),
+    });
+  };
+
   const bootstrap = harden({
     init: async (pairs: [string, unknown][], cfg: InitConfig) => {
       if (config !== undefined) throw new Error("this wall already serves a cell");
@@ -177,42 +214,34 @@ export const runWallGuest = (port: GuestPort): void => {
       if (config === undefined) throw new Error("this wall has no cell yet");
       return scriptCompartment.evaluate(String(source));
     },
+    /** Receives a plugin folder's snapshot once, under its content hash (invariant 6). */
+    loadPlugin: (hash: string, index: unknown, bytes: Uint8Array) => {
+      if (config === undefined) throw new Error("this wall has no cell yet");
+      if (!snapshots.has(String(hash))) snapshots.set(String(hash), unpackSnapshot(index, bytes));
+    },
+    /** Whether the snapshot with this content hash is here already. */
+    hasPlugin: (hash: string) => snapshots.has(String(hash)),
     /**
      * Loads a plugin from a snapshot of its folder with the same module
      * loader as a compartment cell, and returns `await main(caps)` (with an
      * export name) or a copy of the module's namespace.
      */
     runPlugin: async (
-      files: Record<string, Uint8Array>,
+      hash: string,
       specifier: string,
       allow: string[],
       exportName: string | null,
     ) => {
       if (config === undefined) throw new Error("this wall has no cell yet");
-      const { makeModuleLoader } = await import("../module/module-loader.js");
-      const { makeFsFacade, makeFsPromisesFacade } = await import("@padded-cell/caps");
-      const granted = caps as Record<string, unknown>;
-      const builtins: Record<string, object> = {
-        "node:process": cellProcess,
-        process: cellProcess,
-      };
-      if (granted.fs !== undefined) {
-        const fs = granted.fs as Parameters<typeof makeFsPromisesFacade>[0];
-        const promises = makeFsPromisesFacade(fs);
-        const fsFacade = makeFsFacade(fs);
-        Object.assign(builtins, {
-          "node:fs/promises": promises,
-          "fs/promises": promises,
-          "node:fs": fsFacade,
-          fs: fsFacade,
-        });
+      const files = snapshots.get(String(hash));
+      if (files === undefined) throw new Error("this wall has no such plugin snapshot");
+      const allowed = [...allow].map(String);
+      const loaderKey = `${String(hash)}\0${JSON.stringify(allowed)}`;
+      let loader = loaders.get(loaderKey);
+      if (loader === undefined) {
+        loader = await makeLoader(files, allowed);
+        loaders.set(loaderKey, loader);
       }
-      const loader = makeModuleLoader({
-        files: harden({ ...files }),
-        allow: [...allow].map(String),
-        builtins: harden(builtins),
-        globals: cellGlobals(),
-      });
       const ns = await loader.importModule(String(specifier));
       if (exportName === null) return harden({ ...ns });
       const main = ns[String(exportName)];
@@ -236,7 +265,11 @@ export const runWallGuest = (port: GuestPort): void => {
 
   const captp = makeCapTP(
     "wall",
-    (m: unknown) => port.post({ pc: "captp", m }),
+    (m: unknown) => {
+      const attached = codec.takeAttachments();
+      if (attached === undefined) port.post({ pc: "captp", m });
+      else port.post({ pc: "captp", m, bi: attached.ids, b: attached.buffers }, attached.buffers);
+    },
     codec.exportValue(bootstrap),
     {
       onReject: () => {},
@@ -246,6 +279,11 @@ export const runWallGuest = (port: GuestPort): void => {
     const m = msg as { pc?: unknown; m?: unknown };
     if (typeof m !== "object" || m === null) return;
     if (m.pc === "captp") {
+      const { b, bi } = m as { b?: unknown; bi?: unknown };
+      if (b !== undefined) {
+        const bytes = readAttachedBytes(b);
+        if (bytes === undefined || !codec.receiveAttachments(bi, bytes)) return;
+      }
       captp.dispatch(m.m as never);
     } else if (m.pc === "revoke") {
       codec.revoke(String((m as { reason?: unknown }).reason));

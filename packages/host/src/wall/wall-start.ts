@@ -7,10 +7,15 @@
  * 2. Memory and stack limits are fixed when the thread or process starts; CPU,
  *    wall-clock and output limits start counting when the cell receives its
  *    grants.
+ * 3. At most MAX_BOOTING walls boot at once (one per core); the others wait
+ *    their turn before their thread or process starts, so starting 50 walls at
+ *    once makes them ready in turn instead of all missing the start timeout
+ *    while they share the cores.
  *
  * It does not pool walls (see wall-pool.ts).
  */
 import { CellError, hardenExport } from "@padded-cell/membrane";
+import { availableParallelism } from "node:os";
 import { startProcessTransport } from "./process/process-wall.js";
 import { jailSupport } from "./jail/jail-support.js";
 import {
@@ -94,6 +99,24 @@ export const bootWall = (kind: WallKind, limits: WallLimits = {}): BootedWall =>
 };
 hardenExport(bootWall);
 
+/** Invariant 3: walls booting now, and the starts waiting for a turn. */
+const MAX_BOOTING = Math.max(2, availableParallelism());
+let booting = 0;
+const waitingToBoot: Array<() => void> = [];
+const takeBootSlot = async (): Promise<void> => {
+  if (booting < MAX_BOOTING) {
+    booting += 1;
+    return;
+  }
+  await new Promise<void>((resolve) => waitingToBoot.push(resolve));
+};
+const releaseBootSlot = () => {
+  const next = waitingToBoot.shift();
+  // The slot passes straight to the next start that waits.
+  if (next !== undefined) next();
+  else booting -= 1;
+};
+
 /**
  * Starts a cell behind a wall and resolves once the wall's runtime is locked
  * down and ready.
@@ -111,8 +134,14 @@ hardenExport(bootWall);
  * ```
  */
 export const startWall = async (options: StartWallOptions): Promise<Wall> => {
-  const booted = bootWall(options.kind, options.limits);
-  await booted.ready;
+  await takeBootSlot();
+  let booted: BootedWall;
+  try {
+    booted = bootWall(options.kind, options.limits);
+    await booted.ready;
+  } finally {
+    releaseBootSlot();
+  }
   return booted.activate(options);
 };
 hardenExport(startWall);

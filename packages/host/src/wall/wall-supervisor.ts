@@ -17,6 +17,11 @@
  *    (event-loop activity of the thread, or the process's CPU clock), output
  *    by counting bytes as they arrive; guest code cannot pause the meters.
  * 5. Grants are sent once; a wall serves one cell and is never reused.
+ * 6. The wall has at most MAX_CALLS_IN_FLIGHT calls waiting for the host's
+ *    answers; a wall that sends more (its runtime queues them, so only a
+ *    subverted runtime can) is torn down with `CELL_PROTOCOL_ERROR`. A call
+ *    flood therefore costs the host's thread at most one bounded batch at a
+ *    time (class: call floods stalling the host).
  *
  * It does not start threads or processes (see worker-wall.ts and
  * process-wall.ts) and does not wrap grants in the membrane (the cell API
@@ -27,9 +32,16 @@
 import "@endo/eventual-send/shim.js";
 import { makeCapTP } from "./wall-captp.js";
 import { CellError, hardenExport } from "@padded-cell/membrane";
-import { dataToError, makeWallCodec, type WallErrorData } from "./wall-codec.js";
+import {
+  dataToError,
+  makeWallCodec,
+  MAX_CALLS_IN_FLIGHT,
+  readAttachedBytes,
+  type WallErrorData,
+} from "./wall-codec.js";
 import type { WallErrorCode } from "./wall-error-codes.js";
 import { makeCellFate, type CellFate } from "./wall-fate.js";
+import type { PackedSnapshot } from "../module/module-snapshot.js";
 
 /** Limits of a walled cell. */
 export interface WallLimits {
@@ -57,8 +69,12 @@ export interface WallTransportEvents {
 
 /** A started thread or process, as the supervisor sees it. */
 export interface WallTransport {
-  /** Sends a message; never throws (a dead peer is reported through onGone). */
-  readonly post: (msg: unknown) => void;
+  /**
+   * Sends a message; never throws (a dead peer is reported through onGone).
+   * `transfer` lists the buffers in the message's `b` that may be moved
+   * rather than copied.
+   */
+  readonly post: (msg: unknown, transfer?: readonly ArrayBuffer[]) => void;
   /** Kills the thread or process. Idempotent. */
   readonly kill: () => void;
   /** CPU time the wall used so far, in ms. */
@@ -101,12 +117,13 @@ export interface Wall {
   /** Imports `source` as a module in a fresh Compartment and returns `await module[exportName](caps)`, as data. */
   readonly run: (source: string, exportName?: string) => Promise<unknown>;
   /**
-   * Loads `specifier` from a snapshot of a plugin folder (see
-   * `snapshotPluginFolder`), with the packages in `allow` importable; returns
-   * `await main(caps)` when `exportName` is given, else the module's exports.
+   * Loads `specifier` from a packed snapshot of a plugin folder (see
+   * `snapshotPluginFolder` and `packSnapshot`), with the packages in `allow`
+   * importable; returns `await main(caps)` when `exportName` is given, else
+   * the module's exports. The snapshot crosses once per wall (by its hash).
    */
   readonly runPlugin: (
-    files: Readonly<Record<string, Uint8Array>>,
+    snapshot: PackedSnapshot,
     specifier: string,
     allow: readonly string[],
     exportName: string | null,
@@ -228,6 +245,19 @@ export const superviseWall = (
         if (!isRecord(m) || typeof m.type !== "string" || !m.type.startsWith("CTP_")) {
           return protocolError("a malformed CapTP message");
         }
+        if (msg.b !== undefined) {
+          const bytes = readAttachedBytes(msg.b);
+          if (bytes === undefined || !codec.receiveAttachments(msg.bi, bytes)) {
+            return protocolError("malformed or too many attached bytes");
+          }
+        }
+        if (m.type === "CTP_CALL") {
+          // Invariant 6: the bound is counted here, on the host's side.
+          openAnswers.add(m.questionID);
+          if (openAnswers.size > MAX_CALLS_IN_FLIGHT) {
+            return protocolError(`more than ${MAX_CALLS_IN_FLIGHT} calls in flight`);
+          }
+        }
         let ok = false;
         try {
           ok = captp.dispatch(m as never);
@@ -272,10 +302,18 @@ export const superviseWall = (
     }
   };
 
+  /** Question ids of the wall's calls the host has not answered yet (invariant 6). */
+  const openAnswers = new Set<unknown>();
   const captp = makeCapTP(
     "host",
     (m: unknown) => {
-      if (ended === undefined) transport.post({ pc: "captp", m });
+      if (ended !== undefined) return;
+      const sent = m as { type?: unknown; answerID?: unknown };
+      if (sent.type === "CTP_RETURN") openAnswers.delete(sent.answerID);
+      const attached = codec.takeAttachments();
+      if (attached === undefined) transport.post({ pc: "captp", m });
+      else
+        transport.post({ pc: "captp", m, bi: attached.ids, b: attached.buffers }, attached.buffers);
     },
     undefined,
     { onReject: () => {} },
@@ -362,12 +400,23 @@ export const superviseWall = (
     const evaluate = async (source: string) => (await initP).evaluate!(source);
     const run = async (source: string, exportName = "main") =>
       (await initP).run!(source, exportName);
+    /** Snapshots sent to this wall, by hash: each crosses once. */
+    const sentSnapshots = new Map<string, Promise<unknown>>();
     const runPlugin = async (
-      files: Readonly<Record<string, Uint8Array>>,
+      snapshot: PackedSnapshot,
       specifier: string,
       allow: readonly string[],
       exportName: string | null,
-    ) => (await initP).runPlugin!(harden({ ...files }), specifier, harden([...allow]), exportName);
+    ) => {
+      const guest = await initP;
+      let sent = sentSnapshots.get(snapshot.hash);
+      if (sent === undefined) {
+        sent = guest.loadPlugin!(snapshot.hash, snapshot.index, snapshot.bytes);
+        sentSnapshots.set(snapshot.hash, sent);
+      }
+      await sent;
+      return guest.runPlugin!(snapshot.hash, specifier, harden([...allow]), exportName);
+    };
     const revoke = (reason: string) => {
       if (ended !== undefined || revokedReason !== undefined) return;
       revokedReason = reason;

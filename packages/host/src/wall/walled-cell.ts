@@ -23,7 +23,11 @@ import { makeCellGrants } from "../cell/cell-grants.js";
 import type { Cell, CellOptions, CellOutput } from "../cell/cell-types.js";
 import type { CellHostContext } from "../cell/cell-types.js";
 import { checkCellOptions } from "../cell/compartment-cell.js";
-import { snapshotPluginFolder, type PluginSnapshot } from "../module/module-snapshot.js";
+import {
+  packSnapshot,
+  snapshotPluginFolder,
+  type PackedSnapshot,
+} from "../module/module-snapshot.js";
 import { startWall } from "./wall-start.js";
 import type { CellFate } from "./wall-fate.js";
 
@@ -55,7 +59,7 @@ export const makeWalledCell = async (
     ...(options.connectOutput === undefined ? {} : { connect: options.connectOutput as never }),
   });
   const { memoryMb, cpuMs, wallMs, maxOutputBytes } = options.limits ?? {};
-  const wall = await startWall({
+  const wall = await (host.startWall ?? startWall)({
     kind,
     name,
     grants,
@@ -72,10 +76,10 @@ export const makeWalledCell = async (
     if (revokedReason !== undefined) throw new RevokedError(`cell "${name}"`, revokedReason);
   };
 
-  // The plugin folder, read once, crosses as bytes: the wall never needs
-  // access to the host's files (a process wall has none).
-  let files: Promise<PluginSnapshot> | undefined;
-  const snapshot = (): Promise<PluginSnapshot> => {
+  // The plugin folder, read once and packed, crosses once as bytes: the
+  // wall never needs access to the host's files (a process wall has none).
+  let files: Promise<PackedSnapshot> | undefined;
+  const snapshot = (): Promise<PackedSnapshot> => {
     if (options.root === undefined) {
       return Promise.reject(
         new CellError(
@@ -84,7 +88,7 @@ export const makeWalledCell = async (
         ),
       );
     }
-    files ??= snapshotPluginFolder(options.root);
+    files ??= snapshotPluginFolder(options.root).then(packSnapshot);
     return files;
   };
 

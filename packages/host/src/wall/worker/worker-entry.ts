@@ -19,7 +19,8 @@ publishThreadId();
 const port = parentPort;
 if (port === null) throw new Error("worker-entry must run in a worker thread");
 runWallGuest({
-  post: (msg) => port.postMessage(msg),
+  post: (msg, transfer) =>
+    port.postMessage(msg, transfer === undefined ? undefined : [...transfer]),
   onMessage: (handler) => port.on("message", handler),
   exit: (code) => process.exit(code),
 });

@@ -93,10 +93,10 @@ export const startWorkerTransport = (
   });
 
   return harden({
-    post: (msg: unknown) => {
+    post: (msg: unknown, transfer?: readonly ArrayBuffer[]) => {
       if (gone || killed) return;
       try {
-        worker.postMessage(msg);
+        worker.postMessage(msg, transfer === undefined ? undefined : [...transfer]);
       } catch {
         // A message that cannot be cloned is dropped; the call it belonged to
         // is rejected by the supervisor when the wall ends.
