@@ -239,7 +239,7 @@ describe("module-default-package: a single-file plugin needs no package.json", (
 
   it("no dependencies are supplied: a bare import without a package.json is still refused", async () => {
     const root = await plugin({ "index.js": 'import "left-pad"; export {};' });
-    const loader = makeModuleLoader({ root, builtins: {}, globals: {}, imports: ["left-pad"] });
+    const loader = makeModuleLoader({ root, builtins: {}, globals: {}, allow: ["left-pad"] });
     const error = await rejection(loader.importModule("./index.js"));
     expect(error.code).toMatch(/^MODULE_/);
   });
