@@ -5,7 +5,8 @@
  * need a value also accept it as the next word (`--policy p.json`).
  *
  * Invariants:
- * 1. Every flag is known; anything else is a `CLI_USAGE` error naming it.
+ * 1. Every flag is known; anything else is a `CLI_USAGE` error naming it,
+ *    and the nearest known flag when one is close (did you mean).
  * 2. Values are split on commas and kept as text; their meaning is checked
  *    where they are used (paths against the working directory, sizes and
  *    durations by `policy-units.ts`).
@@ -35,6 +36,12 @@ export interface RunArgs {
   readonly cpu?: string;
   readonly timeout?: string;
   readonly maxOutput?: string;
+  /** `--allow-import` values (`true`: every dependency of the plugin). */
+  readonly imports?: readonly string[] | true;
+  /** `--allow-all`: read, write, net, env and every dependency, for trusted code. */
+  readonly allowAll?: true;
+  /** `--verbose`: a failing plugin's error with its cell-relative stack. */
+  readonly verbose?: true;
 }
 
 /** A parsed command. */
@@ -65,6 +72,45 @@ const splitFlag = (arg: string): Token => {
 
 const show = (text: string): string => JSON.stringify(text.slice(0, 60));
 
+/** Every flag `run` accepts, for did-you-mean. */
+const RUN_FLAGS: readonly string[] = [
+  ...GRANT_KINDS.flatMap((k) => [`allow-${k}`, `deny-${k}`]),
+  "allow-import",
+  "allow-all",
+  "audit",
+  "verbose",
+  "help",
+  ...VALUE_FLAGS,
+];
+
+/** Edit distance, bounded: flags are short. */
+const distance = (a: string, b: string): number => {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      next[j] = Math.min(
+        (row[j] as number) + 1,
+        (next[j - 1] as number) + 1,
+        (row[j - 1] as number) + cost,
+      );
+    }
+    row = next;
+  }
+  return row[b.length] as number;
+};
+
+const unknownFlag = (arg: string): CellError => {
+  const name = arg.replace(/^-+/, "").split("=")[0] ?? "";
+  const near = RUN_FLAGS.map((f) => ({ f, d: distance(name.slice(0, 40), f) }))
+    .filter(({ f, d }) => d <= Math.max(2, Math.floor(f.length / 4)))
+    .sort((x, y) => x.d - y.d)[0];
+  return usage(
+    `Unknown flag ${show(arg)}.${near === undefined ? "" : ` Did you mean --${near.f}?`}`,
+  );
+};
+
 const addGrant = (
   into: Partial<Record<GrantFlagKind, GrantFlag>>,
   kind: GrantFlagKind,
@@ -86,13 +132,19 @@ const parseRun = (rest: readonly string[]): CliArgs => {
   const deny: Partial<Record<GrantFlagKind, GrantFlag>> = {};
   const values: Record<string, string> = {};
   let audit: string | true | undefined;
+  let imports: string[] | true | undefined;
+  let allowAll = false;
+  let verbose = false;
   let entry: string | undefined;
   let onlyPositional = false;
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i] as string;
     if (onlyPositional || !arg.startsWith("--")) {
-      if (arg.startsWith("-") && !onlyPositional && arg !== "-")
-        throw usage(`Unknown flag ${show(arg)}.`);
+      if (arg === "-A" && !onlyPositional) {
+        allowAll = true;
+        continue;
+      }
+      if (arg.startsWith("-") && !onlyPositional && arg !== "-") throw unknownFlag(arg);
       if (entry !== undefined) throw usage(`One entry module only; ${show(arg)} is extra.`);
       entry = arg;
       continue;
@@ -103,6 +155,21 @@ const parseRun = (rest: readonly string[]): CliArgs => {
     }
     const { flag, value } = splitFlag(arg);
     if (flag === "help") return { command: "help", topic: "run" };
+    if (flag === "allow-all" || flag === "verbose") {
+      if (value !== undefined) throw usage(`--${flag} takes no value.`);
+      if (flag === "verbose") verbose = true;
+      else allowAll = true;
+      continue;
+    }
+    if (flag === "allow-import") {
+      if (value === undefined) imports = true;
+      else {
+        const names = value.split(",").filter((v) => v !== "");
+        if (names.length === 0) throw usage(`--allow-import needs a package name after "=".`);
+        if (imports !== true) imports = [...(imports ?? []), ...names];
+      }
+      continue;
+    }
     const grant = /^(allow|deny)-(.+)$/.exec(flag);
     if (grant !== null && GRANT_KINDS.includes(grant[2] as GrantFlagKind)) {
       const kind = grant[2] as GrantFlagKind;
@@ -127,7 +194,7 @@ const parseRun = (rest: readonly string[]): CliArgs => {
       values[flag] = v;
       continue;
     }
-    throw usage(`Unknown flag ${show(arg)}.`);
+    throw unknownFlag(arg);
   }
   if (entry === undefined)
     throw usage("padded-cell run needs an entry module: padded-cell run ./plugin/index.js.");
@@ -148,6 +215,9 @@ const parseRun = (rest: readonly string[]): CliArgs => {
     ...opt("cpu", values.cpu),
     ...opt("timeout", values.timeout),
     ...opt("maxOutput", values["max-output"]),
+    ...(imports === undefined ? {} : { imports }),
+    ...(allowAll ? { allowAll: true } : {}),
+    ...(verbose ? { verbose: true } : {}),
   } as RunArgs;
 };
 

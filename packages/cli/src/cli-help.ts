@@ -32,7 +32,8 @@ run <entry>
   Loads <entry> (an ES module or CommonJS file, or a plugin folder whose
   manifest names its "entry") as a plugin in a cell. The plugin folder is
   the nearest folder with a package.json, from the entry's own up to the
-  working directory (else the entry's folder). If the module
+  working directory (else the entry's folder, and .js files are ES
+  modules: a single file needs no package.json). If the module
   exports main, padded-cell calls await main(caps) and prints a returned
   value other than undefined as JSON on stdout. The cell's console goes to
   stdout and stderr.
@@ -50,10 +51,17 @@ run <entry>
     --allow-net[=host:port]   connect to host:port; also fetch http(s) URLs on
                               exact host:port entries. Forms: api.example.com:443,
                               *.example.com:443, host:8000-8100, 127.0.0.1:8080,
-                              [::1]:8080 (bare: every public address)
+                              [::1]:8080; a host alone (example.com) is every
+                              port of it, and fetch on 80 and 443
+                              (bare: every public address)
     --allow-env[=NAMES]       read these environment variables (bare: all)
     --allow-run=program       run a program found on PATH, with any arguments,
                               an empty environment, in the working directory
+    --allow-import[=pkgs]     import these packages and their subpaths (from the
+                              plugin's node_modules; bare: every dependency in
+                              its package.json)
+    --allow-all, -A           read, write, net, env and every dependency, for
+                              code you trust (not run: name the programs)
   Denials (deny wins over allow, from flags or a policy):
     --deny-read[=paths]  --deny-write[=paths]  --deny-net[=host:port]
     --deny-env[=NAMES]   --deny-run=program
@@ -65,12 +73,15 @@ run <entry>
                               (default file: padded-cell.audit.jsonl; truncated first)
   Isolation and limits:
     --isolation=compartment|worker|process
-                              where the cell runs (default compartment; worker
-                              when --memory or --cpu is given)
+                              where the cell runs (default compartment; process
+                              when --memory, --cpu or --timeout is given, which
+                              a compartment cannot enforce and refuses)
     --memory=64mb             heap limit (worker or process)
     --cpu=2s                  CPU time limit (worker or process)
     --timeout=5s              wall-clock limit for the whole run
     --max-output=1mb          console output kept per stream; more is dropped
+  Output:
+    --verbose                 on a failure, also print the plugin's stack
 
   If the plugin has a manifest (padded-cell.json, or "paddedCell" in its
   package.json), it gets only the part of the grants that it wants, and

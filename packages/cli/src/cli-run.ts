@@ -7,26 +7,29 @@
  * 1. The plugin gets at most the union of the policy entry and the allow
  *    flags, intersected with its manifest's wants if it has one; every deny
  *    (flag or policy) still wins.
- * 2. A limit that cannot be enforced is refused, not ignored: --memory or
- *    --cpu with --isolation=compartment is bad usage, and so is a cell that
- *    came back at another isolation level than the one asked for.
+ * 2. A limit that cannot be enforced is refused, not ignored: --memory,
+ *    --cpu or --timeout (from flags or a policy) with
+ *    --isolation=compartment is bad usage, and so is a cell that came back
+ *    at another isolation level than the one asked for. The default
+ *    isolation is a process, so every limit holds by default.
  * 3. What is printed about a failing plugin comes only from own data
  *    properties (`code`, `message`) read without running guest getters,
  *    bounded in length; never a stack.
  * 4. --timeout ends the run whatever the plugin does: the command exits
- *    with the limit code when it passes (for a plugin that keeps the thread
- *    busy, only at worker or process isolation, where the wall enforces it).
+ *    with the limit code when it passes (the wall enforces it; a
+ *    compartment run takes no --timeout, invariant 2).
  * 5. The audit file (read and write) and the policy file (write) are denied
  *    to the cell when they lie inside its `/`, so it cannot forge the
  *    record a policy is generated from, or rewrite its own policy.
  *
  * It does not parse flags (see `cli-args.ts`) and does not print help.
  */
-import { existsSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { basename, relative, resolve, sep } from "node:path";
 import { CellError } from "@padded-cell/membrane";
 import { cliExitCodes, exitCodeFor, type CliExitCode } from "./cli-exit-codes.js";
 import type { GrantFlag, GrantFlagKind, RunArgs } from "./cli-args.js";
+import { cliDenialMessage } from "./cli-hints.js";
 import {
   createHost,
   emptyGrants,
@@ -95,7 +98,23 @@ const describe = (error: unknown): { code: string | undefined; message: string }
   return { code: code === undefined ? undefined : printable(code), message: printable(message) };
 };
 
-const flagsToSet = (flags: Partial<Record<GrantFlagKind, GrantFlag>>, cwd: string): GrantSet => {
+/**
+ * `--allow-net=host` (no port) is every port of that host, as in Deno: TCP
+ * to any port, and fetch over http (80) and https (443), since fetch takes
+ * only exact host:port entries. Added after grantSet, which would drop
+ * them as covered by the host-only entry.
+ */
+const HOST_ONLY = /^(\[[0-9a-f:.]+\]|[a-z0-9-]+(\.[a-z0-9-]+)*)$/i;
+const withPorts = (entry: string): string[] =>
+  HOST_ONLY.test(entry) && !/^[0-9.]+\/\d+$/.test(entry)
+    ? [entry, `${entry}:80`, `${entry}:443`]
+    : [entry];
+
+const flagsToSet = (
+  flags: Partial<Record<GrantFlagKind, GrantFlag>>,
+  cwd: string,
+  imports: readonly string[] = [],
+): GrantSet => {
   const list = (kind: GrantFlagKind, all: string): string[] => {
     const f = flags[kind];
     if (f === undefined) return [];
@@ -107,13 +126,31 @@ const flagsToSet = (flags: Partial<Record<GrantFlagKind, GrantFlag>>, cwd: strin
       net: list("net", "*"),
       env: list("env", "*"),
       run: list("run", ""),
+      imports,
     },
     cwd,
   );
 };
 
-const notGivenLine = (plugin: string, n: NotGiven): string =>
-  `padded-cell: plugin "${plugin}" wanted ${n.kind} ${n.entry}, which the policy does not allow` +
+/** The packages a plugin folder's package.json depends on (for a bare --allow-import and --allow-all). */
+const dependenciesOf = (folder: string): string[] => {
+  try {
+    const pkg = JSON.parse(readFileSync(resolve(folder, "package.json"), "utf8")) as unknown;
+    const deps = (pkg as { dependencies?: unknown }).dependencies;
+    return typeof deps === "object" && deps !== null ? Object.keys(deps) : [];
+  } catch {
+    return [];
+  }
+};
+
+/** `--allow-import=pkg` allows the package and its subpaths; `pkg/sub` exactly that subpath. */
+const importEntry = (name: string): string => {
+  const bare = name.startsWith("@") ? name.split("/").length === 2 : !name.includes("/");
+  return bare ? `${name}/*` : name;
+};
+
+const notGivenLine = (plugin: string, n: NotGiven, policy: string | undefined): string =>
+  `padded-cell: plugin "${plugin}" wanted ${n.kind} ${n.entry}, which ${policy === undefined ? "the flags do not grant" : `neither the flags nor the policy ${policy} allow`}` +
   (n.narrowedTo.length > 0 ? `; it gets only ${n.narrowedTo.join(", ")}` : "") +
   ".\n";
 
@@ -165,7 +202,20 @@ export async function runPlugin(args: RunArgs, io: CliIo): Promise<CliExitCode> 
   }
 
   // Invariant 1: (policy ∪ flags) ∩ wants; denies kept apart and enforced by every capability.
-  const allowed = unionGrants(policy.allow, flagsToSet(args.allow, cwd));
+  const allFlags: RunArgs["allow"] = args.allowAll
+    ? { read: { all: true }, write: { all: true }, net: { all: true }, env: { all: true } }
+    : {};
+  if (args.allowAll) {
+    say(
+      "--allow-all: the plugin may read and write the whole working directory, reach any public address, read every environment variable and import every package it depends on. Use it only for code you trust.",
+    );
+  }
+  const importFlags =
+    args.allowAll || args.imports === true ? dependenciesOf(folder) : [...(args.imports ?? [])];
+  const allowed = unionGrants(
+    policy.allow,
+    flagsToSet({ ...args.allow, ...allFlags }, cwd, importFlags.map(importEntry)),
+  );
   // Invariant 5: the cell can neither read nor forge its own audit, nor rewrite its policy.
   const auditFile =
     args.audit === undefined
@@ -182,7 +232,7 @@ export async function runPlugin(args: RunArgs, io: CliIo): Promise<CliExitCode> 
   if (found?.manifest.wants !== undefined) {
     const result = intersectGrants(grantSet(found.manifest.wants, cwd), allowed);
     given = result.given;
-    for (const n of result.notGiven) io.stderr.write(notGivenLine(name, n));
+    for (const n of result.notGiven) io.stderr.write(notGivenLine(name, n, args.policy));
   }
 
   const limits: { -readonly [K in keyof CellLimits]: CellLimits[K] } = { ...policy.limits };
@@ -190,14 +240,19 @@ export async function runPlugin(args: RunArgs, io: CliIo): Promise<CliExitCode> 
   if (args.cpu !== undefined) limits.cpuMs = parseDuration(args.cpu);
   if (args.timeout !== undefined) limits.wallMs = parseDuration(args.timeout);
   if (args.maxOutput !== undefined) limits.maxOutputBytes = parseSize(args.maxOutput);
-  const walled = limits.memoryMb !== undefined || limits.cpuMs !== undefined;
+  // Invariant 2: a compartment shares the host's thread, so it can enforce none of these.
+  const threadLimits = [
+    limits.memoryMb === undefined ? undefined : "--memory",
+    limits.cpuMs === undefined ? undefined : "--cpu",
+    limits.wallMs === undefined ? undefined : "--timeout",
+  ].filter((f) => f !== undefined);
+  // Any limit asked for and no isolation named: a process, which enforces them all.
   const isolation = (args.isolation ??
     policy.isolation ??
-    (walled ? "worker" : "compartment")) as Isolation;
-  if (isolation === "compartment" && walled) {
-    // Invariant 2.
+    (threadLimits.length > 0 ? "process" : "compartment")) as Isolation;
+  if (isolation === "compartment" && threadLimits.length > 0) {
     throw usage(
-      "--memory and --cpu need --isolation=worker or --isolation=process (a compartment shares the host's thread).",
+      `${threadLimits.join(", ")} cannot be enforced at --isolation=compartment (the plugin shares padded-cell's thread, so a busy loop or a memory bomb would stop it too): use --isolation=process (the default when a limit is given) or --isolation=worker, or drop the limit.`,
     );
   }
 
@@ -222,7 +277,7 @@ export async function runPlugin(args: RunArgs, io: CliIo): Promise<CliExitCode> 
     recording: () => recording,
     cell: name,
     cwd,
-    allow: given,
+    allow: { ...given, net: given.net.flatMap(withPorts) },
     deny,
     ...(sink === undefined ? {} : { sink }),
     ...(limits.wallMs === undefined ? {} : { runTimeoutMs: limits.wallMs }),
@@ -236,13 +291,8 @@ export async function runPlugin(args: RunArgs, io: CliIo): Promise<CliExitCode> 
       root: folder,
       imports: given.imports,
       isolation,
-      // A compartment takes no time limit (the CLI's own timer enforces --timeout there); a wall takes all.
-      limits:
-        isolation === "compartment"
-          ? limits.maxOutputBytes === undefined
-            ? {}
-            : { maxOutputBytes: limits.maxOutputBytes }
-          : limits,
+      // A compartment got past invariant 2 with --max-output at most.
+      limits,
       connectOutput: { stdout: io.stdout, stderr: io.stderr },
     });
     if (cell.isolation !== isolation) {
@@ -279,7 +329,22 @@ export async function runPlugin(args: RunArgs, io: CliIo): Promise<CliExitCode> 
           : exit === cliExitCodes.LIMIT
             ? "exceeded a limit"
             : "failed";
-      say(`plugin "${name}" ${what}: ${code === undefined ? "" : `${code}: `}${message}`);
+      const advice =
+        exit === cliExitCodes.DENIED
+          ? cliDenialMessage(code ?? "", message, {
+              flags: allowed,
+              given,
+              manifest: found?.file,
+              cwd,
+            })
+          : message;
+      say(`plugin "${name}" ${what}: ${code === undefined ? "" : `${code}: `}${advice}`);
+      if (args.verbose) {
+        const stack = ownString(outcome.error, "stack");
+        if (stack !== undefined)
+          io.stderr.write(`${printable(stack).replaceAll("\\u000a", "\n")}\n`);
+      } else if (exit === cliExitCodes.CRASHED)
+        say("run again with --verbose to see where it failed.");
       return exit === cliExitCodes.USAGE ? cliExitCodes.CRASHED : exit;
     }
     if (outcome.value !== undefined) {

@@ -1,11 +1,13 @@
 // Policy files, manifests, --audit and `policy generate`, through the real
 // CLI (node dist/cli.js in a child process). Compartment isolation only.
 import { readFile } from "node:fs/promises";
-import { beforeAll, describe, expect, test } from "vitest";
+import { beforeAll, describe, expect, test, vi } from "vitest";
 import { cliExitCodes } from "../src/cli-exit-codes.js";
 import { checkAgainstSchema } from "@padded-cell/host";
 import { build, cli, fixture, join, workdir, writeFile } from "./fixtures/cli/harness.js";
 
+// The CLI starts a process per run: keep a margin for a loaded machine (load 4).
+vi.setConfig({ testTimeout: 60_000 });
 let dir = "";
 beforeAll(async () => {
   await build();
@@ -109,7 +111,7 @@ describe.concurrent("manifests", () => {
       home: "ENV_DENIED",
     });
     expect(r.stderr).toContain(
-      'plugin "wants-plugin" wanted env HOME, which the policy does not allow',
+      `plugin "wants-plugin" wanted env HOME, which neither the flags nor the policy ${file} allow`,
     );
     expect(r.stderr).toContain("wanted net api.example.com:443");
   });
@@ -120,7 +122,7 @@ describe.concurrent("manifests", () => {
     });
     const r = await cli(["run", fixture("manifest-wants/index.js"), "--policy", file], dir);
     expect(r.stderr).toContain(
-      "wanted fs.read ./data, which the policy does not allow; it gets only ./data/a.txt",
+      `wanted fs.read ./data, which neither the flags nor the policy ${file} allow; it gets only ./data/a.txt`,
     );
     // It read /data/a.txt, then LANG was not given: ENV_DENIED ends the run.
     expect(r.code).toBe(cliExitCodes.DENIED);

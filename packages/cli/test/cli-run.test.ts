@@ -5,10 +5,12 @@
 // or process cells yet, so --memory/--cpu are checked only to be refused.
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
 import { cliExitCodes } from "../src/cli-exit-codes.js";
 import { build, cli, fixture, workdir } from "./fixtures/cli/harness.js";
 
+// The CLI starts a process per run: keep a margin for a loaded machine (load 4).
+vi.setConfig({ testTimeout: 60_000 });
 let dir = "";
 let server: Server;
 let port = 0;

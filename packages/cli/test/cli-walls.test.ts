@@ -1,9 +1,11 @@
 // The padded-cell CLI with a wall: --isolation=worker|process, --cpu, --memory.
 // Limits are tested on worker cells; grants across both walls.
-import { beforeAll, describe, expect, test } from "vitest";
+import { beforeAll, describe, expect, test, vi } from "vitest";
 import { cliExitCodes } from "../src/cli-exit-codes.js";
 import { build, cli, fixture, workdir } from "./fixtures/cli/harness.js";
 
+// Walls start a process or a worker: keep a margin for a loaded machine (load 4).
+vi.setConfig({ testTimeout: 60_000 });
 let dir = "";
 beforeAll(async () => {
   await build();
@@ -32,7 +34,7 @@ describe.concurrent("walled cells", () => {
     },
   );
 
-  test("--cpu stops a plugin that never yields (exit 4); worker is the default wall", async () => {
+  test("--cpu stops a plugin that never yields (exit 4); a process is the default wall when a limit is given", async () => {
     const r = await cli(["run", fixture("spin/index.js"), "--cpu=300ms"], dir);
     expect(r.code).toBe(cliExitCodes.LIMIT);
     expect(r.stderr).toContain("CELL_CPU_EXCEEDED");

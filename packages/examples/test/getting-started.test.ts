@@ -35,6 +35,7 @@ describe("docs/getting-started.md", async () => {
       "file",
       "run",
       "output",
+      "setup", // in your own app: run by packages/cli/test/install-e2e.test.ts
     ]);
   });
 

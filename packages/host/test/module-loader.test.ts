@@ -210,13 +210,38 @@ describe("module formats", () => {
     expect(error.message).toContain("./nope.js");
     expect(error.message).not.toContain(root);
   });
+});
 
-  it("a plugin folder without package.json fails with MODULE_NOT_FOUND naming ./package.json", async () => {
-    const root = await plugin({ "index.js": "export {};" });
+describe("module-default-package: a single-file plugin needs no package.json", () => {
+  it("a folder without package.json loads its .js files as ES modules", async () => {
+    const root = await plugin({ "index.js": "export const answer = 42;" });
+    const loader = makeModuleLoader({ root, builtins: {}, globals: {} });
+    const ns = (await loader.importModule("./index.js")) as { answer: number };
+    expect(ns.answer).toBe(42);
+  });
+
+  it("invariant 2: a package.json without a name keeps its own fields (type commonjs stays CommonJS)", async () => {
+    const root = await plugin({
+      "package.json": JSON.stringify({ type: "commonjs" }),
+      "index.js": "module.exports = { kind: typeof require };",
+    });
+    const loader = makeModuleLoader({ root, builtins: {}, globals: {} });
+    const ns = (await loader.importModule("./index.js")) as { default: { kind: string } };
+    expect(ns.default.kind).toBe("function");
+  });
+
+  it("invariant 2: a package.json that is not a JSON object still fails to load", async () => {
+    const root = await plugin({ "package.json": "[1, 2", "index.js": "export {};" });
     const loader = makeModuleLoader({ root, builtins: {}, globals: {} });
     const error = await rejection(loader.importModule("./index.js"));
-    expect(error.code).toBe("MODULE_NOT_FOUND");
-    expect(error.message).toContain("./package.json");
+    expect(error).toBeInstanceOf(CellError);
+  });
+
+  it("no dependencies are supplied: a bare import without a package.json is still refused", async () => {
+    const root = await plugin({ "index.js": 'import "left-pad"; export {};' });
+    const loader = makeModuleLoader({ root, builtins: {}, globals: {}, allow: ["left-pad"] });
+    const error = await rejection(loader.importModule("./index.js"));
+    expect(error.code).toMatch(/^MODULE_/);
   });
 });
 

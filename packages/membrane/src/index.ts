@@ -1,4 +1,5 @@
 export { CellError } from "./cell-error.js";
+export { isCellError } from "./is-cell-error.js";
 export { RevokedError } from "./revoked-error.js";
 export { makeMembrane } from "./membrane.js";
 export type { Caretaker, Membrane } from "./membrane.js";

@@ -66,6 +66,7 @@ import {
   type ConfinedReadPowers,
 } from "./module-read-powers.js";
 import { makeSnapshotReadPowers, type PluginSnapshot } from "./module-snapshot.js";
+import { withDefaultPackage } from "./module-default-package.js";
 import {
   describeOrigin,
   makeFailureOrigins,
@@ -561,12 +562,8 @@ export const makeModuleLoader = (options: ModuleLoaderOptions): ModuleLoader => 
       }
       readPowers = makeConfinedReadPowers(realRoot);
     }
-    if ((await readPowers.maybeRead(`${VIRTUAL_ROOT}package.json`)) === undefined) {
-      throw moduleError(
-        "MODULE_NOT_FOUND",
-        'Not found: ./package.json. A plugin folder needs a package.json ({"type": "module"} for ES modules, and the packages it uses under "dependencies").',
-      );
-    }
+    // A single-file plugin needs no package.json (module-default-package.ts).
+    readPowers = withDefaultPackage(readPowers);
     let compartmentMap;
     try {
       compartmentMap = await mapNodeModules(readPowers, `${VIRTUAL_ROOT}package.json`, {
