@@ -87,7 +87,14 @@ export function startExchange(
     try {
       unregister = scope.add({
         close: () => {
-          fail(new CellError("REVOKED", `${label} was aborted: the capability was revoked.`));
+          // The scope's own REVOKED names the grant and the host's reason.
+          let why = "the capability was revoked.";
+          try {
+            scope.assertOpen();
+          } catch (revoked) {
+            why = (revoked as Error).message;
+          }
+          fail(new CellError("REVOKED", `${label} was aborted: ${why}`));
           finish();
         },
       });
