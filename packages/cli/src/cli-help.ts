@@ -65,9 +65,9 @@ run <entry>
                               (default file: padded-cell.audit.jsonl; truncated first)
   Isolation and limits:
     --isolation=compartment|worker|process
-                              where the cell runs (default compartment; worker
-                              when --memory or --cpu is given)
-    --memory=64mb             heap limit (worker or process)
+                              where the cell runs (default compartment; process
+                              when --memory is given, else worker when --cpu is)
+    --memory=64mb             heap limit, and as much off the heap (process only)
     --cpu=2s                  CPU time limit (worker or process)
     --timeout=5s              wall-clock limit for the whole run
     --max-output=1mb          console output kept per stream; more is dropped

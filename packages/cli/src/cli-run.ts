@@ -8,8 +8,10 @@
  *    flags, intersected with its manifest's wants if it has one; every deny
  *    (flag or policy) still wins.
  * 2. A limit that cannot be enforced is refused, not ignored: --memory or
- *    --cpu with --isolation=compartment is bad usage, and so is a cell that
- *    came back at another isolation level than the one asked for.
+ *    --cpu with --isolation=compartment is bad usage, --memory with
+ *    --isolation=worker too (a worker cannot contain memory), and so is a
+ *    cell that came back at another isolation level than the one asked for.
+ *    Without --isolation, --memory picks process and --cpu worker.
  * 3. What is printed about a failing plugin comes only from own data
  *    properties (`code`, `message`) read without running guest getters,
  *    bounded in length; never a stack.
@@ -193,11 +195,17 @@ export async function runPlugin(args: RunArgs, io: CliIo): Promise<CliExitCode> 
   const walled = limits.memoryMb !== undefined || limits.cpuMs !== undefined;
   const isolation = (args.isolation ??
     policy.isolation ??
-    (walled ? "worker" : "compartment")) as Isolation;
+    (limits.memoryMb !== undefined ? "process" : walled ? "worker" : "compartment")) as Isolation;
   if (isolation === "compartment" && walled) {
     // Invariant 2.
     throw usage(
       "--memory and --cpu need --isolation=worker or --isolation=process (a compartment shares the host's thread).",
+    );
+  }
+  if (isolation === "worker" && limits.memoryMb !== undefined) {
+    // Invariant 2: an allocation bomb in a worker thread can abort the host.
+    throw usage(
+      "--memory needs --isolation=process (a worker thread shares the host's process and cannot contain its memory).",
     );
   }
 

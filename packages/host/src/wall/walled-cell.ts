@@ -24,7 +24,7 @@ import type { Cell, CellOptions, CellOutput } from "../cell/cell-types.js";
 import type { CellHostContext } from "../cell/cell-types.js";
 import { checkCellOptions } from "../cell/compartment-cell.js";
 import { snapshotPluginFolder, type PluginSnapshot } from "../module/module-snapshot.js";
-import { startWall } from "./wall-start.js";
+import { checkWallLimits, startWall } from "./wall-start.js";
 import type { CellFate } from "./wall-fate.js";
 
 /** A cell behind a wall, with its fate. */
@@ -41,6 +41,7 @@ export const makeWalledCell = async (
   checkCellOptions(options);
   const { name } = options;
   const kind = options.isolation === "process" ? "process" : "worker";
+  checkWallLimits(kind, options.limits ?? {});
   const cellGrants = makeCellGrants(options, host);
   // The grants cross as their caretakers' views: revoking a grant cuts
   // everything reached through it behind the wall too (a `sub()` directory).
