@@ -202,7 +202,7 @@ export async function runScriptRunner(options: ScriptRunnerOptions): Promise<Scr
   const scripts = options.scripts ?? SAMPLE_SCRIPTS;
   narrator.section(
     "3. Untrusted-script runner",
-    `User scripts run in worker and process cells (${SCRIPT_LIMITS.memoryMb} MiB heap, ${SCRIPT_LIMITS.cpuMs} ms CPU, ${SCRIPT_LIMITS.wallMs} ms wall clock each).`,
+    `User scripts run in worker and process cells (${SCRIPT_LIMITS.cpuMs} ms CPU and ${SCRIPT_LIMITS.wallMs} ms wall clock each; a ${SCRIPT_LIMITS.memoryMb} MiB heap, and as much off it, in process cells).`,
   );
   for (const s of scripts) narrator.grant(s.name, `${s.kind} cell; input: numbers() and text()`);
   let hostTicks = 0;
