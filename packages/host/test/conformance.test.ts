@@ -217,5 +217,6 @@ describe("plugin packages at every isolation level", () => {
     } finally {
       await plugin.dispose();
     }
-  }, 120_000);
+    // Three cold walls compiling markdown-it: over two minutes on a loaded machine.
+  }, 300_000);
 });
