@@ -76,7 +76,7 @@ run <entry>
                               where the cell runs (default compartment; process
                               when --memory, --cpu or --timeout is given, which
                               a compartment cannot enforce and refuses)
-    --memory=64mb             heap limit (worker or process)
+    --memory=64mb             heap limit, and as much off the heap (process only)
     --cpu=2s                  CPU time limit (worker or process)
     --timeout=5s              wall-clock limit for the whole run
     --max-output=1mb          console output kept per stream; more is dropped

@@ -9,9 +9,11 @@
  *    (flag or policy) still wins.
  * 2. A limit that cannot be enforced is refused, not ignored: --memory,
  *    --cpu or --timeout (from flags or a policy) with
- *    --isolation=compartment is bad usage, and so is a cell that came back
- *    at another isolation level than the one asked for. The default
- *    isolation is a process, so every limit holds by default.
+ *    --isolation=compartment is bad usage, --memory with --isolation=worker
+ *    too (a worker cannot contain memory), and so is a cell that came back
+ *    at another isolation level than the one asked for. When a limit is
+ *    given and no isolation named, the cell runs in a process, where every
+ *    limit holds.
  * 3. What is printed about a failing plugin comes only from own data
  *    properties (`code`, `message`) read without running guest getters,
  *    bounded in length; never a stack.
@@ -253,6 +255,12 @@ export async function runPlugin(args: RunArgs, io: CliIo): Promise<CliExitCode> 
   if (isolation === "compartment" && threadLimits.length > 0) {
     throw usage(
       `${threadLimits.join(", ")} cannot be enforced at --isolation=compartment (the plugin shares padded-cell's thread, so a busy loop or a memory bomb would stop it too): use --isolation=process (the default when a limit is given) or --isolation=worker, or drop the limit.`,
+    );
+  }
+  if (isolation === "worker" && limits.memoryMb !== undefined) {
+    // Invariant 2: an allocation bomb in a worker thread can abort the host.
+    throw usage(
+      "--memory needs --isolation=process (a worker thread shares the host's process and cannot contain its memory).",
     );
   }
 

@@ -207,7 +207,8 @@ describe("--audit and policy generate", () => {
     );
     expect(more.code).toBe(cliExitCodes.DENIED);
     expect(more.stderr).toContain("--allow-read=./data/secret.txt");
-  });
+    // Four CLI runs in a row: minutes on a loaded machine (scripts/with-busy-cores.sh).
+  }, 240_000);
 
   test("denied calls are recorded as denied and left out of the generated policy", async () => {
     const r = await cli(["run", readFileEntry, "--audit"], dir);

@@ -1,5 +1,5 @@
 // The padded-cell CLI with a wall: --isolation=worker|process, --cpu, --memory.
-// Limits are tested on worker cells; grants across both walls.
+// --cpu is tested on worker cells, --memory on process cells; grants across both walls.
 import { beforeAll, describe, expect, test, vi } from "vitest";
 import { cliExitCodes } from "../src/cli-exit-codes.js";
 import { build, cli, fixture, workdir } from "./fixtures/cli/harness.js";
@@ -40,9 +40,18 @@ describe.concurrent("walled cells", () => {
     expect(r.stderr).toContain("CELL_CPU_EXCEEDED");
   });
 
-  test("--memory stops a plugin that allocates without bound (exit 4)", async () => {
+  test("--memory stops a plugin that allocates without bound (exit 4); process is its default wall", async () => {
     const r = await cli(["run", fixture("hog/index.js"), "--memory=32mb"], dir);
     expect(r.code).toBe(cliExitCodes.LIMIT);
     expect(r.stderr).toContain("CELL_OUT_OF_MEMORY");
+  });
+
+  test("--memory at worker isolation is refused as bad usage (a worker cannot contain memory)", async () => {
+    const r = await cli(
+      ["run", fixture("hog/index.js"), "--isolation=worker", "--memory=32mb"],
+      dir,
+    );
+    expect(r.code).toBe(cliExitCodes.USAGE);
+    expect(r.stderr).toContain("--memory needs --isolation=process");
   });
 });

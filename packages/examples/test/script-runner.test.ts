@@ -27,7 +27,8 @@ describe("script-runner example", () => {
     expect(outcome("spin").kind).toBe("worker");
   });
 
-  it("invariant 1: a memory bomb is stopped by its heap limit", () => {
+  it("invariant 1: a memory bomb is stopped by its heap limit (in a process cell), not its CPU budget", () => {
+    expect(outcome("bomb").kind).toBe("process");
     expect(outcome("bomb").fate).toMatchObject({
       kind: "out-of-memory",
       code: "CELL_OUT_OF_MEMORY",

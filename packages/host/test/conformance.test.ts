@@ -217,7 +217,8 @@ describe("plugin packages at every isolation level", () => {
     } finally {
       await plugin.dispose();
     }
-  }, 120_000);
+    // Three cold walls compiling markdown-it: over two minutes on a loaded machine.
+  }, 300_000);
 });
 
 // What a cell's global offers must not depend on the wall: every name

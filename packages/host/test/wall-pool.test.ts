@@ -9,7 +9,8 @@ const settle = async (check: () => boolean) => {
 
 describe.each(["worker", "process"] as WallKind[])("%s wall pool", (kind) => {
   it("invariant 1: a wall serves one cell and is never handed out again; the pool refills", async () => {
-    const pool = makeWallPool({ kind, size: 2, limits: { memoryMb: 64 } });
+    const limits = kind === "process" ? { memoryMb: 64 } : { stackKb: 512 };
+    const pool = makeWallPool({ kind, size: 2, limits });
     expect(pool.size()).toBe(2);
     const first = await pool.acquire({ name: "one", grants: {}, limits: { cpuMs: 1000 } });
     const second = await pool.acquire({ name: "two", grants: {} });

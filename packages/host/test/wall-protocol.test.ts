@@ -49,11 +49,12 @@ describe("wall protocol: what comes out of a wall is untrusted", () => {
     const booted = viaProcess("process-flood-line.mjs");
     await booted.ready;
     const wall = booted.activate({ name: "plugin", grants: {} });
+    // The frame limit is the bound on one message (process-wall.ts, invariant 7).
     expect(await rejection(wall.evaluate("1"))).toEqual({
       name: "CellError",
-      code: "CELL_PROTOCOL_ERROR",
+      code: "CELL_MESSAGE_LIMIT",
     });
-    expect((await wall.fate).message).toContain("frame too large");
+    expect((await wall.fate).message).toContain("a message of more than 16777216 bytes");
   });
 
   it("a runtime that exits by itself is reported as CELL_EXITED with its code", async () => {

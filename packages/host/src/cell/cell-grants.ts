@@ -48,7 +48,14 @@ export const makeCellGrants = (options: CellOptions, host: CellHostContext): Cel
   const children = new Set<Cell>();
   // Filled in once the cell exists; grant factories only use it later.
   const handle: { cell: Cell | undefined; children: Set<Cell> } = { cell: undefined, children };
-  const createChild = (child: CellOptions) => host.createChild(handle as CellHandle, child);
+  // A sub-cell runs under its parent's limits (each with a budget of its
+  // own): class closed, a limited cell escaping its CPU or memory limit by
+  // running the work in a sub-cell.
+  const createChild = (child: CellOptions) =>
+    host.createChild(handle as CellHandle, {
+      ...child,
+      ...(options.limits === undefined ? {} : { limits: options.limits }),
+    });
   const resolved = resolveGrants(name, options.grants ?? {}, host.audit, createChild);
   for (const [grant, { cap, scope }] of resolved) {
     scopes.set(grant, scope);

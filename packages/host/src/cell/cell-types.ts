@@ -11,7 +11,7 @@ export type Isolation = "compartment" | "worker" | "process" | "jail";
 
 /** Limits of a walled cell (worker or process); see the Isolation levels guide. */
 export interface CellLimits {
-  /** Heap limit, in MiB. */
+  /** Heap limit, in MiB (and as much again off the heap); process cells only. */
   readonly memoryMb?: number;
   /** CPU time, in ms. */
   readonly cpuMs?: number;

@@ -27,6 +27,7 @@ export type WallErrorCode =
   | "CELL_CPU_EXCEEDED"
   | "CELL_TIMEOUT"
   | "CELL_OUTPUT_LIMIT"
+  | "CELL_MESSAGE_LIMIT"
   | "CELL_CRASHED"
   | "CELL_PROTOCOL_ERROR"
   | "CELL_EXITED"
@@ -59,8 +60,10 @@ const table: Readonly<Record<WallErrorCode, WallErrorCodeDoc>> = {
     mitigation: "None needed.",
   },
   CELL_OUT_OF_MEMORY: {
-    cause: "The cell's heap grew past `limits.memoryMb`; the wall was torn down.",
-    mitigation: "Raise `limits.memoryMb`, or make the plugin process data in smaller pieces.",
+    cause:
+      "The cell's heap grew past `limits.memoryMb` (or a process cell's memory past its kernel limit); the wall was torn down.",
+    mitigation:
+      "Raise `limits.memoryMb` (memory limits need a process cell), or make the plugin process data in smaller pieces.",
   },
   CELL_CPU_EXCEEDED: {
     cause:
@@ -74,6 +77,12 @@ const table: Readonly<Record<WallErrorCode, WallErrorCodeDoc>> = {
   CELL_OUTPUT_LIMIT: {
     cause: "The cell wrote more than `limits.maxOutputBytes` bytes to its console.",
     mitigation: "Raise `limits.maxOutputBytes`, or make the plugin log less.",
+  },
+  CELL_MESSAGE_LIMIT: {
+    cause:
+      "The cell tried to send the host one message (a result, a capability call's arguments, a console line) larger than 16 MiB; the wall was torn down before the host received it.",
+    mitigation:
+      "Return or pass data in smaller pieces (for example write a large result to a granted file in chunks).",
   },
   CELL_CRASHED: {
     cause:

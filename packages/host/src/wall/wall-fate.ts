@@ -56,6 +56,7 @@ const kindOfCode: Readonly<Record<WallErrorCode, CellFateKind>> = hardenExport({
   CELL_CPU_EXCEEDED: "cpu-exceeded",
   CELL_TIMEOUT: "timeout",
   CELL_OUTPUT_LIMIT: "output-limit",
+  CELL_MESSAGE_LIMIT: "output-limit",
   CELL_CRASHED: "crashed",
   CELL_PROTOCOL_ERROR: "crashed",
   CELL_EXITED: "exited",

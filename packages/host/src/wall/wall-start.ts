@@ -4,7 +4,9 @@
  *
  * Invariants:
  * 1. The wall's realm is locked down before it receives anything of the host.
- * 2. Memory and stack limits are fixed when the thread or process starts; CPU,
+ * 2. A limit a wall cannot enforce is refused, never ignored: `memoryMb`
+ *    needs a process wall (see worker/worker-wall.ts, invariant 1).
+ * 3. Memory and stack limits are fixed when the thread or process starts; CPU,
  *    wall-clock and output limits start counting when the cell receives its
  *    grants.
  * 3. At most MAX_BOOTING walls boot at once (one per core); the others wait
@@ -51,13 +53,29 @@ export interface StartWallOptions {
 /** Largest `stackKb` a process wall accepts: V8 must stay inside the OS thread stack (8 MiB). */
 const MAX_PROCESS_STACK_KB = 7 * 1024;
 
-/** Refuses limits that would be ignored or would crash the wall (NaN, negative, too large a stack). */
-const checkLimits = (kind: WallKind, limits: WallLimits) => {
+/**
+ * Refuses limits that would be ignored or would crash the wall (NaN,
+ * negative, too large a stack, a memory limit for a worker).
+ *
+ * @example
+ * ```ts
+ * checkWallLimits("worker", { memoryMb: 64 }); // throws CELL_BAD_OPTIONS
+ * ```
+ */
+export const checkWallLimits = (kind: WallKind, limits: WallLimits): void => {
   for (const key of ["memoryMb", "cpuMs", "wallMs", "maxOutputBytes", "stackKb"] as const) {
     const v = limits[key];
     if (v !== undefined && !(typeof v === "number" && Number.isFinite(v) && v > 0)) {
       throw new RangeError(`limits.${key} must be a positive, finite number`);
     }
+  }
+  // Invariant 2. Class closed: a memory bomb in a worker thread aborting the
+  // host (V8's out-of-memory in any isolate ends the whole process).
+  if (kind === "worker" && limits.memoryMb !== undefined) {
+    throw new CellError(
+      "CELL_BAD_OPTIONS",
+      "limits.memoryMb needs isolation \"process\": a worker thread shares the host's process, and V8 aborts the whole process when a thread's heap fills faster than it can be stopped.",
+    );
   }
   if (kind !== "worker" && limits.stackKb !== undefined && limits.stackKb > MAX_PROCESS_STACK_KB) {
     throw new RangeError(
@@ -71,7 +89,7 @@ const checkLimits = (kind: WallKind, limits: WallLimits) => {
  *
  * @example
  * ```ts
- * const booted = bootWall("worker", { memoryMb: 64 });
+ * const booted = bootWall("process", { memoryMb: 64 });
  * await booted.ready;
  * ```
  */
@@ -81,7 +99,7 @@ export const bootWall = (kind: WallKind, limits: WallLimits = {}): BootedWall =>
       `unknown wall kind ${JSON.stringify(kind)} (use "worker", "process" or "jail")`,
     );
   }
-  checkLimits(kind, limits);
+  checkWallLimits(kind, limits);
   if (kind === "jail") {
     const support = jailSupport();
     if (!support.ok) {
@@ -97,6 +115,7 @@ export const bootWall = (kind: WallKind, limits: WallLimits = {}): BootedWall =>
       : startProcessTransport(limits, events, undefined, kind === "jail"),
   );
 };
+hardenExport(checkWallLimits);
 hardenExport(bootWall);
 
 /** Invariant 3: walls booting now, and the starts waiting for a turn. */

@@ -14,7 +14,7 @@
  * 3. The fate is settled exactly once, by the first decisive event; `revoke`
  *    is decisive (a revoked cell's fate is `revoked`).
  * 4. Limits are measured from outside the wall: CPU time by the transport
- *    (event-loop activity of the thread, or the process's CPU clock), output
+ *    (the thread's or the process's own CPU clock, see cpu-clock.ts), output
  *    by counting bytes as they arrive; guest code cannot pause the meters.
  * 5. Grants are sent once; a wall serves one cell and is never reused.
  * 6. The wall has at most MAX_CALLS_IN_FLIGHT calls waiting for the host's
@@ -45,7 +45,11 @@ import type { PackedSnapshot } from "../module/module-snapshot.js";
 
 /** Limits of a walled cell. */
 export interface WallLimits {
-  /** Heap limit (V8 old generation), in MiB. Fixed when the wall starts. */
+  /**
+   * Heap limit (V8 old generation), in MiB, and as much again off the heap
+   * (Linux). Process walls only: a worker wall refuses it. Fixed when the
+   * wall starts.
+   */
   readonly memoryMb?: number;
   /** CPU time the cell may use after it receives its grants, in ms. */
   readonly cpuMs?: number;

@@ -28,7 +28,7 @@ import {
   snapshotPluginFolder,
   type PackedSnapshot,
 } from "../module/module-snapshot.js";
-import { startWall } from "./wall-start.js";
+import { checkWallLimits, startWall } from "./wall-start.js";
 import type { CellFate } from "./wall-fate.js";
 
 /** A cell behind a wall, with its fate. */
@@ -46,6 +46,7 @@ export const makeWalledCell = async (
   const { name } = options;
   const kind =
     options.isolation === "process" || options.isolation === "jail" ? options.isolation : "worker";
+  checkWallLimits(kind, options.limits ?? {});
   const cellGrants = makeCellGrants(options, host);
   // The grants cross as their caretakers' views: revoking a grant cuts
   // everything reached through it behind the wall too (a `sub()` directory).

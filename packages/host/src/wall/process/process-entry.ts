@@ -7,6 +7,9 @@
  * 2. When the pipe to the host closes (the host exited or was killed), this
  *    process exits at once: no orphan outlives its host.
  * 3. A corrupt frame from the host ends the process (it never guesses).
+ * 4. No frame larger than `MAX_WALL_MESSAGE_BYTES` is written: the process
+ *    exits with `MESSAGE_LIMIT_EXIT_CODE` instead (the host would refuse it
+ *    anyway; see wall-message-limit.ts).
  *
  * It does not enforce limits: the host passes `--max-old-space-size`, Node's
  * permission flags and a scrubbed environment, and kills it from outside.
@@ -15,6 +18,7 @@ import "../wall-lockdown.js";
 import { Socket } from "node:net";
 import { encodeFrame, makeFrameReader } from "../wall-frame.js";
 import { runWallGuest } from "../wall-guest.js";
+import { MAX_WALL_MESSAGE_BYTES, MESSAGE_LIMIT_EXIT_CODE } from "../wall-message-limit.js";
 
 const MAX_FRAME_BYTES = 64 * 1024 * 1024;
 const pipe = new Socket({ fd: 3, readable: true, writable: true });
@@ -33,7 +37,17 @@ pipe.on("data", reader.push);
 
 runWallGuest({
   post: (msg) => {
-    if (!pipe.destroyed) pipe.write(encodeFrame(msg));
+    if (pipe.destroyed) return;
+    let frame: string;
+    try {
+      frame = encodeFrame(msg);
+    } catch {
+      // Longer than V8's largest string: far past the bound (invariant 4).
+      return exit(MESSAGE_LIMIT_EXIT_CODE);
+    }
+    // Invariant 4.
+    if (Buffer.byteLength(frame) > MAX_WALL_MESSAGE_BYTES) return exit(MESSAGE_LIMIT_EXIT_CODE);
+    pipe.write(frame);
   },
   onMessage: (h) => {
     handler = h;

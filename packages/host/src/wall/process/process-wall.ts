@@ -16,10 +16,23 @@
  *    process exits; a child whose pipe closes exits by itself.
  * 5. A write to a dead child (EPIPE) is swallowed; the child's death is
  *    reported once, through onGone.
+ * 6. Memory (Linux): with `memoryMb`, the kernel caps the child's private
+ *    writable memory (RLIMIT_DATA) at `2 × memoryMb + RUNTIME_DATA_MB`: the
+ *    V8 heap, as much again off the heap (ArrayBuffers, typed arrays), and
+ *    the Node runtime. Past it an ArrayBuffer allocation fails with a
+ *    RangeError in the cell, and a heap that cannot grow ends the child as
+ *    `CELL_OUT_OF_MEMORY`; the host is never involved. (RLIMIT_AS cannot
+ *    do this: V8 reserves about 1 GiB of address space before running any
+ *    code, and reservations are not memory.) Every child also asks the OOM
+ *    killer to choose it before the host (`oom_score_adj` 1000).
+ * 7. One frame from the child is at most `MAX_WALL_MESSAGE_BYTES`, counted
+ *    as bytes arrive; a longer one ends the wall as `CELL_MESSAGE_LIMIT`
+ *    (see ../wall-message-limit.ts).
  *
- * It does not stop a child from using CPU or memory the OS gives it beyond
- * the V8 heap (native buffers); the supervisor's CPU meter and `kill` cover
- * time, the heap cap covers the JavaScript heap.
+ * It does not bound memory off Linux beyond the V8 heap (there is no
+ * `/bin/sh` + RLIMIT_DATA with these semantics), nor a process cell without
+ * `memoryMb` beyond what the OS gives it; the supervisor's CPU meter and
+ * `kill` cover time.
  */
 import { hardenExport } from "@padded-cell/membrane";
 import { spawn, type ChildProcess } from "node:child_process";
@@ -32,13 +45,32 @@ import type { Duplex } from "node:stream";
 import { HAS_PROC_CLOCKS, readCpuMs, readTreeCpuMs } from "../cpu-clock.js";
 import { makeJailCommand } from "../jail/jail-command.js";
 import { encodeFrame, makeFrameReader } from "../wall-frame.js";
+import { MAX_WALL_MESSAGE_BYTES, MESSAGE_LIMIT_EXIT_CODE } from "../wall-message-limit.js";
 import type { WallLimits, WallTransport, WallTransportEvents } from "../wall-supervisor.js";
 
 /** Same layout trick as the worker entry: dist/ from dist/ and from src/. */
 const PROCESS_ENTRY = fileURLToPath(
   new URL("../../../dist/wall/process/process-entry.js", import.meta.url),
 );
-const MAX_FRAME_BYTES = 64 * 1024 * 1024;
+/**
+ * Private writable memory of a process wall beyond its heap and off-heap
+ * allowance: Node's runtime, code, the young generation and malloc arenas.
+ * Measured: a locked-down wall at rest has about 95 MiB (`VmData`).
+ */
+export const RUNTIME_DATA_MB = 192;
+/**
+ * Where the kernel limits are applied before Node starts (invariant 6):
+ * a shell sets them and `env -i` starts Node with an empty environment
+ * (the shell would otherwise export PWD and the like; invariant 1).
+ */
+const SHELL = "/bin/sh";
+const ENV = "/usr/bin/env";
+const USE_SHELL = process.platform === "linux" && existsSync(SHELL) && existsSync(ENV);
+/**
+ * `$1` is the data limit in KiB (empty: none); the rest is the Node command.
+ * The OOM score is raised first, in the shell itself, so Node inherits it.
+ */
+const LIMITS_SCRIPT = `echo 1000 2>/dev/null >/proc/self/oom_score_adj; if [ -n "$1" ]; then ulimit -d "$1" || exit 71; fi; shift; exec ${ENV} -i "$@"`;
 const NODE_MAJOR = Number(process.versions.node.split(".")[0]);
 const PERMISSION_FLAG = NODE_MAJOR >= 22 ? "--permission" : "--experimental-permission";
 
@@ -124,19 +156,27 @@ export const startProcessTransport = (
       ...(limits.stackKb === undefined ? [] : [`--stack-size=${limits.stackKb}`]),
       entry,
     ];
-    // A jailed child gets its own empty /tmp inside the jail (see
-    // ../jail/jail-command.ts); a plain one a fresh temporary directory.
-    const jail = jailed
-      ? makeJailCommand({
-          node: process.execPath,
-          nodeArgs: args,
-          readOnly: childReadRoots(entry),
-          ...(limits.memoryMb === undefined ? {} : { memoryMb: limits.memoryMb }),
-          ...(limits.cpuMs === undefined ? {} : { cpuMs: limits.cpuMs }),
-        })
-      : undefined;
-    if (jail === undefined) cwd = mkdtempSync(join(tmpdir(), "padded-cell-"));
-    child = spawn(jail?.command ?? process.execPath, jail?.args ?? args, {
+    // A jailed child starts inside the jail (../jail/jail-command.ts), with
+    // the kernel limits and the empty /tmp of its own the jail sets; a plain
+    // one starts through the shell that sets its data limit, in a fresh
+    // temporary directory.
+    const dataKb =
+      limits.memoryMb === undefined ? "" : String((2 * limits.memoryMb + RUNTIME_DATA_MB) * 1024);
+    const [command, commandArgs]: [string, readonly string[]] = jailed
+      ? ((jail) => [jail.command, jail.args])(
+          makeJailCommand({
+            node: process.execPath,
+            nodeArgs: args,
+            readOnly: childReadRoots(entry),
+            ...(limits.memoryMb === undefined ? {} : { memoryMb: limits.memoryMb }),
+            ...(limits.cpuMs === undefined ? {} : { cpuMs: limits.cpuMs }),
+          }),
+        )
+      : USE_SHELL
+        ? [SHELL, ["-c", LIMITS_SCRIPT, "padded-cell-wall", dataKb, process.execPath, ...args]]
+        : [process.execPath, args];
+    if (!jailed) cwd = mkdtempSync(join(tmpdir(), "padded-cell-"));
+    child = spawn(command, commandArgs, {
       cwd: cwd ?? "/",
       env: {},
       stdio: ["ignore", "ignore", "pipe", "pipe"],
@@ -153,6 +193,7 @@ export const startProcessTransport = (
     return harden({ post: () => {}, kill: () => {}, cpuMs: async () => 0, id: -1 });
   }
   live.add(child);
+  const messageLimitText = `cell '{name}' tried to send the host a message of more than ${MAX_WALL_MESSAGE_BYTES} bytes`;
   const pipe = child.stdio[3] as Duplex;
   let killed = false;
   let gone = false;
@@ -161,10 +202,15 @@ export const startProcessTransport = (
     stderrTail = (stderrTail + chunk.toString("latin1")).slice(-4096);
   });
   const reader = makeFrameReader(
-    MAX_FRAME_BYTES,
+    MAX_WALL_MESSAGE_BYTES,
     (msg) => events.onMessage(msg),
     (why) =>
-      events.onGone("CELL_PROTOCOL_ERROR", `cell '{name}' sent a ${why}; the wall was torn down`),
+      why === "frame too large"
+        ? events.onGone("CELL_MESSAGE_LIMIT", messageLimitText) // invariant 7
+        : events.onGone(
+            "CELL_PROTOCOL_ERROR",
+            `cell '{name}' sent a ${why}; the wall was torn down`,
+          ),
   );
   pipe.on("data", reader.push);
   // EPIPE / ECONNRESET when the child dies while we write (invariant 5).
@@ -180,6 +226,8 @@ export const startProcessTransport = (
         "CELL_OUT_OF_MEMORY",
         `cell '{name}' ran out of its ${limits.memoryMb ?? "default"} MiB heap`,
       );
+    } else if (code === MESSAGE_LIMIT_EXIT_CODE) {
+      events.onGone("CELL_MESSAGE_LIMIT", messageLimitText);
     } else if (signal === "SIGKILL" || signal === "SIGTERM") {
       events.onGone("CELL_KILLED", `cell '{name}' was killed by ${signal} from outside the host`);
     } else if (signal !== null) {

@@ -5,6 +5,9 @@
  * Invariants:
  * 1. `lockdown()` runs first (see wall-lockdown.ts), before CapTP is loaded.
  * 2. The only channel to the host is `parentPort`; nothing else is opened.
+ * 3. No message larger than `MAX_WALL_MESSAGE_BYTES` is posted: the thread
+ *    exits with `MESSAGE_LIMIT_EXIT_CODE` instead (see wall-message-limit.ts),
+ *    because the host would have to copy it into its own heap.
  *
  * It does not enforce limits: the host sets the thread's `resourceLimits` and
  * terminates it from outside.
@@ -12,6 +15,11 @@
 import "../wall-lockdown.js";
 import { parentPort } from "node:worker_threads";
 import { runWallGuest } from "../wall-guest.js";
+import {
+  MAX_WALL_MESSAGE_BYTES,
+  MESSAGE_LIMIT_EXIT_CODE,
+  measureWallMessage,
+} from "../wall-message-limit.js";
 import { publishThreadId } from "./thread-id.js";
 
 publishThreadId();
@@ -19,8 +27,13 @@ publishThreadId();
 const port = parentPort;
 if (port === null) throw new Error("worker-entry must run in a worker thread");
 runWallGuest({
-  post: (msg, transfer) =>
-    port.postMessage(msg, transfer === undefined ? undefined : [...transfer]),
+  post: (msg, transfer) => {
+    // Invariant 3.
+    if (measureWallMessage(msg, MAX_WALL_MESSAGE_BYTES) > MAX_WALL_MESSAGE_BYTES) {
+      process.exit(MESSAGE_LIMIT_EXIT_CODE);
+    }
+    port.postMessage(msg, transfer === undefined ? undefined : [...transfer]);
+  },
   onMessage: (handler) => port.on("message", handler),
   exit: (code) => process.exit(code),
 });

@@ -3,22 +3,30 @@
  * resource limits, seen by the supervisor as a transport.
  *
  * Invariants:
- * 1. The thread's heap and stack are capped by `resourceLimits`
- *    (`memoryMb`, `stackKb`); exceeding the heap ends only the thread, and is
- *    reported as `CELL_OUT_OF_MEMORY`.
+ * 1. A worker wall takes no memory limit (wall-start.ts refuses `memoryMb`
+ *    for it): V8 ends the whole process, host included, when a thread's
+ *    heap cannot grow fast enough for one allocation (a large array, a Map
+ *    or Set rehashing, a big result being built), so a per-thread heap cap
+ *    would be a promise it cannot keep. Only the stack is capped
+ *    (`stackKb`); a heap that fills slowly to V8's default limit still ends
+ *    only the thread, reported as `CELL_OUT_OF_MEMORY`.
  * 2. The thread gets no environment variables, no argv and no execArgv of the
  *    host, and its stdout/stderr are not connected to the host's.
  * 3. CPU time is read from outside the thread: on Linux the thread's own CPU
  *    clock (see cpu-clock.ts), which counts no time spent waiting for a
  *    core; elsewhere its event-loop utilization (busy time, waiting
  *    included). A busy loop cannot hide from either.
+ * 4. A thread that exits because it would have sent an oversized message
+ *    is reported as `CELL_MESSAGE_LIMIT` (see ../wall-message-limit.ts).
  *
- * It does not isolate memory corruption or native crashes from the host
- * process (a thread shares the process); use the process wall for that.
+ * It does not contain memory: an allocation bomb in a worker can abort the
+ * host process. Nor does it isolate native crashes. Use the process wall for
+ * both.
  */
 import { hardenExport } from "@padded-cell/membrane";
 import { Worker } from "node:worker_threads";
 import { HAS_PROC_CLOCKS, readCpuMs } from "../cpu-clock.js";
+import { MAX_WALL_MESSAGE_BYTES, MESSAGE_LIMIT_EXIT_CODE } from "../wall-message-limit.js";
 import type { WallLimits, WallTransport, WallTransportEvents } from "../wall-supervisor.js";
 
 /**
@@ -32,7 +40,7 @@ const WORKER_ENTRY = new URL("../../../dist/wall/worker/worker-entry.js", import
  *
  * @example
  * ```ts
- * const booted = superviseWall("worker", (events) => startWorkerTransport({ memoryMb: 64 }, events));
+ * const booted = superviseWall("worker", (events) => startWorkerTransport({ stackKb: 512 }, events));
  * ```
  */
 export const startWorkerTransport = (
@@ -40,8 +48,7 @@ export const startWorkerTransport = (
   events: WallTransportEvents,
   entry: URL = WORKER_ENTRY,
 ): WallTransport => {
-  const resourceLimits: { maxOldGenerationSizeMb?: number; stackSizeMb?: number } = {};
-  if (limits.memoryMb !== undefined) resourceLimits.maxOldGenerationSizeMb = limits.memoryMb;
+  const resourceLimits: { stackSizeMb?: number } = {};
   if (limits.stackKb !== undefined) resourceLimits.stackSizeMb = limits.stackKb / 1024;
   // The thread writes its Linux thread id here before any guest code runs.
   const threadIdBox = new Int32Array(new SharedArrayBuffer(4));
@@ -81,9 +88,11 @@ export const startWorkerTransport = (
     gone = true;
     if (killed) return;
     if (failure?.code === "ERR_WORKER_OUT_OF_MEMORY") {
+      events.onGone("CELL_OUT_OF_MEMORY", "cell '{name}' ran out of heap");
+    } else if (failure === undefined && exitCode === MESSAGE_LIMIT_EXIT_CODE) {
       events.onGone(
-        "CELL_OUT_OF_MEMORY",
-        `cell '{name}' ran out of its ${limits.memoryMb ?? "default"} MiB heap`,
+        "CELL_MESSAGE_LIMIT",
+        `cell '{name}' tried to send the host a message of more than ${MAX_WALL_MESSAGE_BYTES} bytes`,
       );
     } else if (failure !== undefined) {
       events.onGone("CELL_CRASHED", "cell '{name}' crashed (its thread failed)");
