@@ -92,14 +92,17 @@ describe("docs/performance.md", async () => {
 
   it("the sample line has the format bench/run.js prints", async () => {
     const line = blocks[1]?.text ?? "";
-    const m = /^(.+?) +([\d.]+) (\S+) +baseline +([\d.]+) {2}ratio ([\d.]+)$/.exec(line);
+    const m =
+      /^(.+?) +([\d.]+) (\S+) *(\[[\d.]+ … [\d.]+\]) +baseline +([\d.]+) {2}ratio +([\d.]+) {2}goal (.+)$/.exec(
+        line,
+      );
     expect(m).not.toBeNull();
-    const [, name, value, unit, baseline, ratio] = m as unknown as string[];
+    const [, name, value, unit, spread, baseline, ratio, goal] = m as unknown as string[];
     // The same formatting as bench/run.js.
     const printed =
-      `${(name as string).padEnd(58)} ${(value as string).padStart(10)} ${(unit as string).padEnd(6)} ` +
-      `baseline ${(baseline as string).padStart(10)}  ratio ${ratio}`;
+      `${(name as string).padEnd(84)} ${(value as string).padStart(10)} ${(unit as string).padEnd(7)}${` ${spread as string}`.padEnd(26)} ` +
+      `baseline ${(baseline as string).padStart(10)}  ratio ${(ratio as string).padStart(8)}  goal ${goal as string}`;
     expect(line).toBe(printed);
-    expect(await readFile(join(repo, "bench", "run.js"), "utf8")).toContain("row.name.padEnd(58)");
+    expect(await readFile(join(repo, "bench", "run.js"), "utf8")).toContain("row.name.padEnd(84)");
   });
 });
