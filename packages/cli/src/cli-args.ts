@@ -49,6 +49,7 @@ export type CliArgs =
   | RunArgs
   | { readonly command: "help"; readonly topic?: string }
   | { readonly command: "version" }
+  | { readonly command: "doctor" }
   | { readonly command: "policy-generate"; readonly audit: string; readonly name?: string }
   | { readonly command: "policy-check"; readonly file: string };
 
@@ -199,8 +200,13 @@ const parseRun = (rest: readonly string[]): CliArgs => {
   if (entry === undefined)
     throw usage("padded-cell run needs an entry module: padded-cell run ./plugin/index.js.");
   const isolation = values.isolation;
-  if (isolation !== undefined && !["compartment", "worker", "process"].includes(isolation)) {
-    throw usage(`--isolation must be compartment, worker or process, not ${show(isolation)}.`);
+  if (
+    isolation !== undefined &&
+    !["compartment", "worker", "process", "jail"].includes(isolation)
+  ) {
+    throw usage(
+      `--isolation must be compartment, worker, process or jail, not ${show(isolation)}.`,
+    );
   }
   const opt = (k: string, v: string | undefined) => (v === undefined ? {} : { [k]: v });
   return {
@@ -269,6 +275,10 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   }
   if (command === "--version") return { command: "version" };
   if (command === "run") return parseRun(rest);
+  if (command === "doctor") {
+    if (rest.length > 0) throw usage(`doctor takes no arguments, not ${show(rest[0] ?? "")}.`);
+    return { command: "doctor" };
+  }
   if (command === "policy") return parsePolicy(rest);
-  throw usage(`Unknown command ${show(command)}: use run or policy.`);
+  throw usage(`Unknown command ${show(command)}: use run, policy or doctor.`);
 }

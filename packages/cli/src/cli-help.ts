@@ -26,6 +26,7 @@ Usage:
   padded-cell run <entry> [flags]
   padded-cell policy generate --audit <file.jsonl> [--name <plugin>]
   padded-cell policy check <policy.json>
+  padded-cell doctor
   padded-cell --help | --version
 
 run <entry>
@@ -72,16 +73,23 @@ run <entry>
                               paths, host:port, variable and program names used
                               (default file: padded-cell.audit.jsonl; truncated first)
   Isolation and limits:
-    --isolation=compartment|worker|process
+    --isolation=compartment|worker|process|jail
                               where the cell runs (default compartment; process
                               when --memory, --cpu or --timeout is given, which
                               a compartment cannot enforce and refuses)
-    --memory=64mb             heap limit, and as much off the heap (process only)
-    --cpu=2s                  CPU time limit (worker or process)
+    --memory=64mb             heap limit, and as much off the heap (process or jail)
+    --cpu=2s                  CPU time limit (worker, process or jail)
     --timeout=5s              wall-clock limit for the whole run
     --max-output=1mb          console output kept per stream; more is dropped
   Output:
     --verbose                 on a failure, also print the plugin's stack
+
+  jail is a process inside Linux namespaces and kernel limits (needs
+  bubblewrap; padded-cell doctor says whether this machine can run one).
+
+doctor
+  Says which isolation levels this machine supports, and for a level it
+  cannot run, what is missing and how to enable it.
 
   If the plugin has a manifest (padded-cell.json, or "paddedCell" in its
   package.json), it gets only the part of the grants that it wants, and

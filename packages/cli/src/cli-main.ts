@@ -17,7 +17,8 @@ import { parseCliArgs } from "./cli-args.js";
 import { cliExitCodes, exitCodeFor, type CliExitCode } from "./cli-exit-codes.js";
 import { helpText } from "./cli-help.js";
 import type { CliIo } from "./cli-run.js";
-import { generatePolicy, pluginPolicy, readPolicyFile } from "@padded-cell/host";
+import { generatePolicy, jailSupport, pluginPolicy, readPolicyFile } from "@padded-cell/host";
+import { doctorReport } from "./cli-doctor.js";
 
 const VERSION = "0.1.0";
 
@@ -72,6 +73,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<CliExi
         }
         return cliExitCodes.OK;
       }
+      case "doctor":
+        io.stdout.write(doctorReport(jailSupport()));
+        return cliExitCodes.OK;
       case "run": {
         // Loaded on demand: help, usage errors and policy commands need no cell machinery.
         const { runPlugin } = await import("./cli-run.js");
