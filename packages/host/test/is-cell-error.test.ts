@@ -13,7 +13,7 @@ describe("isCellError", () => {
         const cell = await host.createCell({
           name: "reader",
           isolation,
-          grants: { fs: ({ scope }) => makeMemoryDirCap({}, { scope }).readOnly() },
+          grants: { fs: ({ scope }) => makeMemoryDirCap({ scope }).readOnly() },
         });
         const error = await cell.evaluate(`caps.fs.readFile("/missing.txt")`).then(
           () => undefined,
