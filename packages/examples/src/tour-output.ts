@@ -94,10 +94,40 @@ const CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
 /** Removes terminal control characters from text that came from a cell. */
 export const plainText = (text: string): string => text.replace(CONTROLS, "");
 
+const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, "g");
+const visible = (text: string): number => text.replace(ANSI, "").length;
+
+/**
+ * Wraps `text` on spaces so no line is wider than `width` visible columns
+ * (colour sequences take none); continuation lines start with `hang`. A
+ * word longer than a line is left whole (the terminal wraps it).
+ */
+export const wrapWords = (text: string, width: number, hang: string): string =>
+  text
+    .split("\n")
+    .map((row) => {
+      if (visible(row) <= width) return row;
+      const lead = /^ */.exec(row)?.[0] ?? "";
+      const out: string[] = [];
+      let current = lead;
+      for (const word of row.slice(lead.length).split(" ")) {
+        const sep = current.trim() === "" ? "" : " ";
+        if (current.trim() !== "" && visible(current) + 1 + visible(word) > width) {
+          out.push(current);
+          current = hang + word;
+        } else current += sep + word;
+      }
+      out.push(current);
+      return out.join("\n");
+    })
+    .join("\n");
+
 /** The stream a terminal narrator writes to. */
 export interface TourStream {
   write(text: string): unknown;
   readonly isTTY?: boolean | undefined;
+  /** The terminal's width: lines are wrapped on words to fit it (terminals only). */
+  readonly columns?: number | undefined;
 }
 
 /** Options of {@link makeTerminalNarrator}. */
@@ -133,7 +163,10 @@ export const makeTerminalNarrator = (
   const red = paint("31");
   const cyan = paint("36");
   const yellow = paint("33");
-  const line = (text: string) => void stream.write(`${text}\n`);
+  // A terminal wraps long lines mid-word at its edge: wrap on words to its width instead.
+  const width = tty && typeof stream.columns === "number" ? stream.columns - 1 : undefined;
+  const line = (text: string) =>
+    void stream.write(`${width === undefined ? text : wrapWords(text, width, "         ")}\n`);
   const indent = (text: string) => plainText(text).split("\n").join("\n      ");
 
   return {

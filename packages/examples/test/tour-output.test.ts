@@ -1,7 +1,7 @@
 // The tour's output: colour only on a terminal, and text from a cell cannot
 // drive the terminal. Invariant numbers refer to src/tour-output.ts.
 import { describe, expect, it } from "vitest";
-import { makeTerminalNarrator, plainText, toDenial } from "../src/tour-output.js";
+import { makeTerminalNarrator, plainText, toDenial, wrapWords } from "../src/tour-output.js";
 
 const capture = (isTTY: boolean) => {
   let text = "";
@@ -49,5 +49,19 @@ describe("tour output", () => {
     });
     expect(toDenial("plain")).toEqual({ code: "ERROR", message: "plain" });
     expect(toDenial(null)).toEqual({ code: "ERROR", message: "null" });
+  });
+});
+
+describe("wrapWords: the tour wraps on words at the terminal's width", () => {
+  it("no line is wider than the width, no word is broken, colour takes no columns", () => {
+    const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, "g");
+    const text = `  \u001b[31mdenied\u001b[0m snoop: ${"alpha beta gamma delta ".repeat(8)}`;
+    const wrapped = wrapWords(text, 30, "         ");
+    const plain = wrapped.replace(ANSI, "");
+    for (const row of plain.split("\n")) expect(row.length).toBeLessThanOrEqual(30);
+    expect(plain.replace(/\s+/g, " ").trim()).toBe(
+      text.replace(ANSI, "").replace(/\s+/g, " ").trim(),
+    );
+    expect(plain.split("\n").length).toBeGreaterThan(1);
   });
 });
