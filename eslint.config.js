@@ -2,7 +2,15 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["**/dist/**", "site/**", "**/node_modules/**", "**/test/fixtures/**", ".compat-cache/**"] },
+  {
+    ignores: [
+      "**/dist/**",
+      "site/**",
+      "**/node_modules/**",
+      "**/test/fixtures/**",
+      ".compat-cache/**",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
