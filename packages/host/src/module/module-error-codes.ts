@@ -75,7 +75,7 @@ const table: Readonly<Record<ModuleErrorCode, ModuleErrorCodeDoc>> = {
     cause:
       "A module threw while it was evaluated (for example it tried to change a frozen intrinsic), or the plugin's package.json or node_modules could not be mapped.",
     mitigation:
-      "Read the message: it names the module. Code in a cell cannot modify shared intrinsics such as Array.prototype; keep such state in the module.",
+      "Read the message: it names the package and file that failed (with the line when known) and why. Code in a cell cannot modify shared intrinsics such as Array.prototype; keep such state in the module. A package's exports map that redirects endlessly is refused here too: fix its patterns.",
   },
   /** A bad argument to the loader from the host or the cell. */
   MODULE_BAD_REQUEST: {
