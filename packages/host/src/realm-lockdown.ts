@@ -23,16 +23,18 @@
  *    only as membrane copies (name and message). Guests cannot replace the
  *    renderer: SES gives compartments a `prepareStackTrace` and
  *    `captureStackTrace` that do nothing.
- * 4. SES's `overrideTaming: "min"`: assigning `toString` on any object, or
- *    `name` on an error (the override mistake: the inherited property is on
- *    a frozen intrinsic), defines an own property on the receiver, never on
- *    the intrinsic. Not more: SES's wider tamings turn `constructor` of
- *    `Error.prototype`, `Map.prototype`, ... into accessors, and Node's
- *    `util.inspect` then prints the host application's errors as `{}` and
- *    its maps as `Object(1) [Map]`, which invariant 2 forbids. Code that
- *    assigns an inherited `constructor` or `message` on an object whose
- *    prototype is an error's, or replaces a typed array method by
- *    assignment, must define the property instead (docs/modules.md).
+ * 4. SES's `overrideTaming: "moderate"` (SES's default, so the host
+ *    application's own assignments such as `error.message = ...` keep
+ *    working): assigning `constructor`, `message`, `name` or `toString` on
+ *    an object that inherits them from a frozen error prototype, `toString`
+ *    on any object, `bind` on a function, typed array methods and the like
+ *    defines an own property on the receiver, never on the intrinsic (the
+ *    override mistake). Known cost: Node's `util.inspect` does not
+ *    recognise an accessor `constructor`, so `console.log(error)` of an
+ *    `Error` or `TypeError` prints `{}` (its `stack` is intact; print
+ *    `error.stack`). SES's "severe" would also turn `Map` and `Set`
+ *    printing into `Object(1) [Map]`; "min" would make the application's
+ *    `error.message = ...` throw.
  *
  * It does not harden the host's own classes (see `host-lockdown.ts`) and does
  * nothing if the realm is already locked down (the application chose
@@ -50,7 +52,7 @@ export const REALM_LOCKDOWN_OPTIONS = Object.freeze({
   consoleTaming: "unsafe",
   errorTrapping: "none",
   unhandledRejectionTrapping: "none",
-  overrideTaming: "min",
+  overrideTaming: "moderate",
   stackFiltering: "verbose",
 } as const);
 
@@ -121,11 +123,18 @@ const cellFrameText = (site: CallSiteLike): string => {
  * ```
  */
 export const renderStack = (error: unknown, sites: readonly CallSiteLike[]): string => {
-  const hasCellFrame = apply(ArraySome, sites, [isCellFrame]) as boolean;
-  const frames = hasCellFrame
-    ? apply(ArrayMap, apply(ArrayFilter, sites, [isCellFrame]), [cellFrameText])
-    : apply(ArrayMap, sites, [hostFrameText]);
-  return headerOf(error) + (apply(ArrayJoin, frames, [""]) as string);
+  // Rendering may run near the stack limit (the stack of a stack overflow is
+  // rendered where it is first read); it must then fail to a constant, not
+  // throw from a property read.
+  try {
+    const hasCellFrame = apply(ArraySome, sites, [isCellFrame]) as boolean;
+    const frames = hasCellFrame
+      ? apply(ArrayMap, apply(ArrayFilter, sites, [isCellFrame]), [cellFrameText])
+      : apply(ArrayMap, sites, [hostFrameText]);
+    return headerOf(error) + (apply(ArrayJoin, frames, [""]) as string);
+  } catch {
+    return "";
+  }
 };
 Object.freeze(renderStack);
 

@@ -20,8 +20,10 @@ describe("a compartment cell", () => {
       grants: { fs: ({ scope }) => makeDirCap(dir, { scope }).readOnly() },
     });
     expect(await cell.evaluate(`caps.fs.readFile("/a.txt", { encoding: "utf8" })`)).toBe("hello");
-    expect(await cell.evaluate("typeof process + typeof require + typeof Buffer")).toBe(
-      "undefinedundefinedundefined",
+    expect(await cell.evaluate("typeof require + typeof Buffer")).toBe("undefinedundefined");
+    // `process` is the cell's authority-free facade (cell-global-object.ts).
+    expect(await cell.evaluate("typeof process.exit + typeof process.binding")).toBe(
+      "undefinedundefined",
     );
     await expect(cell.evaluate(`caps.fs.writeFile("/b.txt", "x")`)).rejects.toMatchObject({
       code: expect.stringMatching(/READ_ONLY/),

@@ -99,9 +99,15 @@ describe("size and depth", () => {
         { api },
         `const down = () => api.call(down);
          let name; try { down(); } catch (e) { name = e.name; }
-         [name, api.o.a]`,
+         [name === "RangeError" || name === "CellError", api.o.a]`,
       ),
-    ).toEqual(["RangeError", 1]);
+      // With errorTaming "unsafe" (realm-lockdown.ts, so host applications
+      // keep their stacks), the overflow's stack is rendered where the
+      // membrane first reads it, near the stack limit, where SES's renderer
+      // can fail: the guest then gets the membrane's CellError for the
+      // unreadable value instead of the RangeError. Either way the guest
+      // gets an error and the membrane keeps working.
+    ).toEqual([true, 1]);
   });
 
   test("huge strings and keys cross unchanged and do not bloat error messages", () => {

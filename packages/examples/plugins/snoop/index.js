@@ -23,7 +23,10 @@ export async function main() {
       readFile("/keys/id_ed25519", "utf8"),
     ),
     await attempt("overwrite /index.md", () => writeFile("/index.md", "pwned")),
-    // `process` does not exist in a cell unless the host puts it there.
-    await attempt("read process.env.HOME", () => process.env.HOME),
+    // A cell's `process.env` shows only the variables its env grant shows.
+    await attempt("read process.env.HOME", () => {
+      if (process.env.HOME === undefined) throw new Error("HOME is not in the cell's environment");
+      return process.env.HOME;
+    }),
   ];
 }
