@@ -208,6 +208,20 @@ hardenExport(errorToData);
  * `code` properties otherwise.
  */
 export const dataToError = (data: WallErrorData): Error => {
+  const err = rebuildError(data);
+  // Class closed: frames and file paths of the side that rebuilt the error
+  // (the wall runtime, or the host) reaching the other side through `stack`,
+  // whatever the realm's error taming renders. A copy's stack is its first
+  // line only, as the membrane's copies are.
+  Object.defineProperty(err, "stack", {
+    value: `${data.name}: ${data.message}`,
+    writable: true,
+    configurable: true,
+  });
+  return err;
+};
+
+const rebuildError = (data: WallErrorData): Error => {
   if (data.code !== undefined) return makeCodeError(data.code, data.message, data.name);
   const Ctor = Object.hasOwn(ErrorCtors, data.name) ? ErrorCtors[data.name] : undefined;
   if (Ctor !== undefined) return new Ctor(data.message);
