@@ -98,7 +98,8 @@ export const SAMPLE_SCRIPTS: readonly Submission[] = harden([
     name: "escape",
     kind: "process",
     source: `export const main = async () => ({
-  process: typeof process,
+  processEnv: Object.keys(process.env),
+  processExit: typeof process.exit,
   require: typeof require,
   fetch: typeof fetch,
   globals: Object.keys(globalThis).sort(),

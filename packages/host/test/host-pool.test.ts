@@ -8,9 +8,11 @@ describe("a host's warm pool behind createCell", () => {
   it.each(["worker", "process"] as const)(
     "invariant 3: %s cells from the pool never share a wall, and their CPU limits apply",
     async (isolation) => {
-      const host = await createHost({ pool: { [isolation]: 1, limits: { memoryMb: 64 } } });
+      // A worker takes no memory limit (it cannot contain one).
+      const poolLimits = isolation === "process" ? { memoryMb: 64 } : {};
+      const host = await createHost({ pool: { [isolation]: 1, limits: poolLimits } });
       try {
-        const limits = { memoryMb: 64, cpuMs: 300 };
+        const limits = { ...poolLimits, cpuMs: 300 };
         const first = await host.createCell({ name: "first", isolation, limits, grants: {} });
         expect(await first.evaluate("globalThis.left = 'secret'; 1")).toBe(1);
         const second = await host.createCell({ name: "second", isolation, limits, grants: {} });
@@ -19,6 +21,7 @@ describe("a host's warm pool behind createCell", () => {
           code: "CELL_CPU_EXCEEDED",
         });
         // A cell whose memory limit is not the pool's starts its own wall.
+        if (isolation === "worker") return;
         const other = await host.createCell({
           name: "other",
           isolation,
