@@ -6,6 +6,8 @@ export default tseslint.config(
     ignores: [
       "**/dist/**",
       "site/**",
+      ".stryker-tmp/**",
+      "reports/**",
       "**/node_modules/**",
       "**/test/fixtures/**",
       ".compat-cache/**",
