@@ -28,17 +28,11 @@ export default defineConfig({
     // so that the suite passes on a shared 2-core machine with busy loops
     // beside it (scripts/with-busy-cores.sh), where a cold process start
     // can take seconds.
-    // Two known unhandled rejections, surfaced when the realm stopped
-    // trapping unhandled rejections (realm-lockdown.ts), ignored here by
-    // exact code and message and nothing wider, until fixed (issue 11):
-    // - MODULE_OUTSIDE_ROOT from a symlinked dependency (module-attacks):
-    //   the compartment mapper starts its dependency searches before it
-    //   awaits them, so the read powers' refusal rejects with no handler yet.
-    //   In a host app with Node's default this ends the host process: the
-    //   read powers must record the refusal instead of rejecting while the
-    //   mapper searches, and the loader throw it after mapping.
-    // - REVOKED from an HTTP exchange aborted by revocation (http-cap),
-    //   source not yet traced.
+    // One known unhandled rejection, surfaced when the realm stopped
+    // trapping unhandled rejections (realm-lockdown.ts) and ignored here by
+    // exact code and message, nothing wider, until its source is traced
+    // (issue 10): REVOKED from an HTTP exchange aborted by revocation in
+    // http-cap.test.ts.
     onUnhandledError: (error) => {
       const e = error as { code?: unknown; message?: unknown };
       const message = typeof e.message === "string" ? e.message : "";

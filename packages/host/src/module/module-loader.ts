@@ -64,6 +64,7 @@ import {
   describeLocation,
   makeConfinedReadPowers,
   type ConfinedReadPowers,
+  type FileUrlString,
 } from "./module-read-powers.js";
 import { makeSnapshotReadPowers, type PluginSnapshot } from "./module-snapshot.js";
 import { withDefaultPackage } from "./module-default-package.js";
@@ -292,6 +293,12 @@ const frozenRecordOf = (record: object, what: string): Readonly<Record<string, o
  * A load failure as a CellError that names the package and file that failed,
  * when the origins know it (module-failure-origin.ts).
  */
+/**
+ * Where a refused dependency seems to be while the mapper searches: a
+ * location with a NUL segment, which the read powers never map to a file.
+ */
+const REFUSED_LOCATION = `${VIRTUAL_ROOT}%00refused/` as FileUrlString;
+
 const cellErrorOf = (
   error: unknown,
   fallback: ModuleErrorCode,
@@ -564,13 +571,34 @@ export const makeModuleLoader = (options: ModuleLoaderOptions): ModuleLoader => 
     }
     // A single-file plugin needs no package.json (module-default-package.ts).
     readPowers = withDefaultPackage(readPowers);
+    // Class closed: a refusal rejecting inside the mapper's dependency
+    // searches, which it starts before it awaits them, so the rejection has
+    // no handler yet and, under Node's defaults, ends the host process. While
+    // mapping, a refused location reads as absent (a location no read can
+    // reach); the first refusal is thrown once the mapper is done.
+    let refusal: unknown;
+    const powers = readPowers;
+    const mappingPowers: ConfinedReadPowers = harden({
+      ...powers,
+      canonical: async (location: FileUrlString) => {
+        try {
+          return await powers.canonical(location);
+        } catch (error) {
+          refusal ??= error;
+          return REFUSED_LOCATION;
+        }
+      },
+    });
     let compartmentMap;
     try {
-      compartmentMap = await mapNodeModules(readPowers, `${VIRTUAL_ROOT}package.json`, {
+      compartmentMap = await mapNodeModules(mappingPowers, `${VIRTUAL_ROOT}package.json`, {
         conditions: new Set(conditions),
       });
     } catch (error) {
-      throw cellErrorOf(error, "MODULE_LOAD_FAILED", "Cannot map the plugin's packages");
+      throw cellErrorOf(refusal ?? error, "MODULE_LOAD_FAILED", "Cannot map the plugin's packages");
+    }
+    if (refusal !== undefined) {
+      throw cellErrorOf(refusal, "MODULE_LOAD_FAILED", "Cannot map the plugin's packages");
     }
     // The linker and the parsers (Babel) load on the first import, not with
     // the host: most hosts and cells never import a module.
