@@ -38,6 +38,9 @@ const getStackString: ((error: object) => string) | undefined = (() => {
   return typeof candidate === "function" ? (candidate as (error: object) => string) : undefined;
 })();
 
+/** The engine's `stack` getter where errors carry one (Node 24), captured once. */
+const ENGINE_STACK_GETTER: unknown = getOwnPropertyDescriptor(new Error(), "stack")?.get;
+
 const FRAME_LOCATION = /file:\/\/\/plugin\/[^\s()]*?(?::\d+){1,2}(?=\)|\s|$)/;
 
 /** Where a failure came from, in the cell's terms. */
@@ -122,8 +125,17 @@ export const makeFailureOrigins = (): FailureOrigins => {
     // Invariant 2: getStackString reads `error.stack`, so only a genuine
     // error (not a proxy) whose own `stack` is a data property is read.
     if (getStackString === undefined || !isNativeError(thrown)) return undefined;
+    // Node 24's V8 makes `stack` an own accessor of every error: read it only
+    // when its getter is the engine's own (captured below), never a getter a
+    // module put there.
     const own = getOwnPropertyDescriptor(thrown, "stack");
-    if (own === undefined || !("value" in own)) return undefined;
+    if (own === undefined) return undefined;
+    if (
+      !("value" in own) &&
+      (ENGINE_STACK_GETTER === undefined || own.get !== ENGINE_STACK_GETTER)
+    ) {
+      return undefined;
+    }
     let stack: string;
     try {
       stack = `${getStackString(thrown)}`;
