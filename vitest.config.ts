@@ -28,23 +28,6 @@ export default defineConfig({
     // so that the suite passes on a shared 2-core machine with busy loops
     // beside it (scripts/with-busy-cores.sh), where a cold process start
     // can take seconds.
-    // One known unhandled rejection, surfaced when the realm stopped
-    // trapping unhandled rejections (realm-lockdown.ts) and ignored here by
-    // exact code and message, nothing wider, until its source is traced
-    // (issue 10): REVOKED from an HTTP exchange aborted by revocation in
-    // http-cap.test.ts.
-    onUnhandledError: (error) => {
-      const e = error as { code?: unknown; message?: unknown };
-      const message = typeof e.message === "string" ? e.message : "";
-      if (
-        e.code === "REVOKED" &&
-        /^GET http:\/\/127\.0\.0\.1:\d+\/v1\/hang was aborted/.test(message)
-      )
-        return false;
-      if (e.code === "MODULE_OUTSIDE_ROOT" && message.includes("./node_modules/evil/"))
-        return false;
-      return undefined;
-    },
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },
