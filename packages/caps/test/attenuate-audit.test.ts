@@ -95,6 +95,25 @@ describe("audited", () => {
     expect(summarizeArg("€")).toEqual({ type: "string", size: 3 });
   });
 
+  it("invariant 5: the audited capability carries the original's data; its getters never run", () => {
+    let ran = false;
+    const cap = harden({
+      read: () => "r",
+      settings: { mode: "fast" },
+      version: 3,
+      get secret() {
+        ran = true;
+        return "x";
+      },
+    });
+    const a = audited(cap, () => {}) as unknown as Record<string, unknown>;
+    expect(Object.keys(a)).toEqual(["read", "settings", "version"]);
+    expect(a.settings).toBe(cap.settings);
+    expect(a.version).toBe(3);
+    expect(Object.isFrozen(a)).toBe(true);
+    expect(ran).toBe(false);
+  });
+
   it("invariant 3: a throwing sink does not change the call", () => {
     const a = audited(target, () => {
       throw new Error("sink down");

@@ -39,7 +39,12 @@ const behaviour = async (isolation: Isolation) => {
     grants: {
       fs: makeMemoryDirCap({ seed: { "/a.txt": "hello" } }),
       docs: makeMemoryDirCap({ seed: { "/d.md": "# d" } }).readOnly(),
-      svc: harden({ ping: async (x: string) => `pong ${x}` }),
+      // Plain data beside methods reaches the cell at every level.
+      svc: harden({
+        ping: async (x: string) => `pong ${x}`,
+        settings: { mode: "fast", limits: [1, 2] },
+        version: 3,
+      }),
     },
   });
   try {
@@ -47,6 +52,9 @@ const behaviour = async (isolation: Isolation) => {
     // a walled cell's are copies. What the host keeps, it copies.
     const result = JSON.parse(JSON.stringify(await cell.run("./main.js")));
     const evaluated = await cell.evaluate(`caps.svc.ping("a")`);
+    const grantData = await cell.evaluate(
+      `JSON.stringify({ keys: Object.keys(caps.svc).sort(), settings: caps.svc.settings, version: caps.svc.version })`,
+    );
     await cell.revokeGrant("svc", "svc withdrawn");
     const afterRevoke = await cell.evaluate(
       `(async () => caps.svc.ping("b"))().then(() => "alive", (e) => e.code)`,
@@ -58,6 +66,7 @@ const behaviour = async (isolation: Isolation) => {
     return {
       result,
       evaluated,
+      grantData,
       afterRevoke,
       stillGranted,
       records,
@@ -80,6 +89,11 @@ describe("one behaviour at every isolation level", () => {
         missing: expect.stringMatching(/^ENOENT: /),
       },
       evaluated: "pong a",
+      grantData: JSON.stringify({
+        keys: ["ping", "settings", "version"],
+        settings: { mode: "fast", limits: [1, 2] },
+        version: 3,
+      }),
       afterRevoke: "REVOKED",
       stillGranted: "hello",
       printed: true,

@@ -5,6 +5,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { makeCapTP } from "../src/wall/wall-captp.js";
 import { makeTagged } from "@endo/marshal";
+import { Far } from "@endo/far";
 import {
   dataToError,
   makeWallCodec,
@@ -295,7 +296,44 @@ describe("wall codec", () => {
     expect(() => codec.importValue(makeTagged("pc-bytes", 99))).toThrow(/did not arrive/);
   });
 
-  it("invariant 8: at most MAX_CALLS_IN_FLIGHT calls wait for the other side; the rest wait here", async () => {
+  it("invariant 8: a capability's own data crosses with it, frozen; `then` does not", async () => {
+    const cap = {
+      ping: async () => "pong",
+      settings: { mode: "fast", limits: [1, 2] },
+      version: 3,
+      then: 5,
+    };
+    const { remote } = await connect({ give: async () => cap });
+    const got = (await remote.give!()) as Record<string, unknown>;
+    expect(Object.keys(got).sort()).toEqual(["ping", "settings", "version"]);
+    expect(got.settings).toEqual({ mode: "fast", limits: [1, 2] });
+    expect(Object.isFrozen(got) && Object.isFrozen(got.settings)).toBe(true);
+    expect(await (got.ping as () => Promise<string>)()).toBe("pong");
+  });
+
+  it("invariant 8: data that cannot cross makes its capability refused, saying where", async () => {
+    const { remote } = await connect({
+      give: async () => ({ ping: async () => 1, when: new Date() }),
+    });
+    const err = await shape(remote.give!());
+    expect(err).toMatchObject({ code: "WALL_UNPASSABLE" });
+    expect(String(err.message)).toContain("result.when");
+  });
+
+  it("invariant 8: forged capability data (a method's name, `then`, a non-string key) is refused", () => {
+    const codec = makeWallCodec({ side: "a", makeError: dataToError });
+    for (const data of [[["ping", 1]], [["then", 1]], [[7, 1]], "not a list"]) {
+      const forged = makeTagged(
+        "pc-cap",
+        harden({ ref: Far("forged", { ping: async () => 1 }), methods: ["ping"], data }) as never,
+      );
+      expect(() => codec.importValue(forged)).toThrow(
+        expect.objectContaining({ code: "WALL_UNPASSABLE" }),
+      );
+    }
+  });
+
+  it("invariant 9: at most MAX_CALLS_IN_FLIGHT calls wait for the other side; the rest wait here", async () => {
     let running = 0;
     let peak = 0;
     const { remote } = await connect({

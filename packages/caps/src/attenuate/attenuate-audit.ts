@@ -14,6 +14,9 @@
  *    (no getters, no proxy traps).
  * 3. A sink that throws never affects the call or its result.
  * 4. Capabilities the calls return are audited too, under the same name.
+ * 5. Auditing narrows nothing: the audited capability carries the
+ *    original's data properties (a record of settings beside its methods),
+ *    so turning auditing on never changes what a cell sees.
  *
  * It does not store records; the sink decides (file, memory, telemetry).
  */
@@ -189,53 +192,58 @@ export function audited<T extends Capability>(
   // under the same name, so every use reached through `cap` is recorded.
   const auditDerived = (value: unknown): unknown =>
     isPlainCapability(value) ? audited(value as Capability, sink, options) : value;
-  return wrapCapability(cap, name, (method, args, next) => {
-    const time = dateNow();
-    const start = perfNow();
-    const summary = freeze(args.slice(0, MAX_SUMMARISED_ARGS).map(summarizeArg));
-    let bytes = 0;
-    for (const arg of args) bytes += safeBytes(arg);
-    const emit = (outcome: AuditOutcome, code: string | undefined, resultBytes: number) => {
-      const record: AuditRecord = freeze({
-        time,
-        capability: name,
-        method,
-        args: summary,
-        outcome,
-        ...(code === undefined ? {} : { code }),
-        bytes: bytes + resultBytes,
-        durationMs: perfNow() - start,
-      });
+  return wrapCapability(
+    cap,
+    name,
+    (method, args, next) => {
+      const time = dateNow();
+      const start = perfNow();
+      const summary = freeze(args.slice(0, MAX_SUMMARISED_ARGS).map(summarizeArg));
+      let bytes = 0;
+      for (const arg of args) bytes += safeBytes(arg);
+      const emit = (outcome: AuditOutcome, code: string | undefined, resultBytes: number) => {
+        const record: AuditRecord = freeze({
+          time,
+          capability: name,
+          method,
+          args: summary,
+          outcome,
+          ...(code === undefined ? {} : { code }),
+          bytes: bytes + resultBytes,
+          durationMs: perfNow() - start,
+        });
+        try {
+          sink(record);
+        } catch {
+          // Invariant 3: a failing sink does not change the call.
+        }
+      };
+      const fail = (error: unknown) => {
+        const code = errorCode(error);
+        emit(code !== undefined && isDenial(code) ? "denied" : "failed", code, 0);
+      };
+      let result: unknown;
       try {
-        sink(record);
-      } catch {
-        // Invariant 3: a failing sink does not change the call.
+        result = next();
+      } catch (error) {
+        fail(error);
+        throw error;
       }
-    };
-    const fail = (error: unknown) => {
-      const code = errorCode(error);
-      emit(code !== undefined && isDenial(code) ? "denied" : "failed", code, 0);
-    };
-    let result: unknown;
-    try {
-      result = next();
-    } catch (error) {
-      fail(error);
-      throw error;
-    }
-    if (result instanceof Promise) {
-      return apply(PromiseThen, result, [
-        (v: unknown) => {
-          emit("allowed", undefined, safeBytes(v));
-          return auditDerived(v);
-        },
-        (error: unknown) => {
-          fail(error);
-          throw error;
-        },
-      ]);
-    }
-    emit("allowed", undefined, safeBytes(result));
-    return auditDerived(result);
-  }).cap;
+      if (result instanceof Promise) {
+        return apply(PromiseThen, result, [
+          (v: unknown) => {
+            emit("allowed", undefined, safeBytes(v));
+            return auditDerived(v);
+          },
+          (error: unknown) => {
+            fail(error);
+            throw error;
+          },
+        ]);
+      }
+      emit("allowed", undefined, safeBytes(result));
+      return auditDerived(result);
+    },
+    { keepData: true },
+  ).cap;
 }

@@ -8,7 +8,10 @@
  *    function are forwarded, and each is read exactly once, here. Accessors
  *    never run, later changes to the target are not seen, and a proxy cannot
  *    answer differently later. Anything else (getters, data, symbols) is not
- *    forwarded.
+ *    forwarded, except that a wrapper made with `keepData` (one that only
+ *    observes calls, like auditing) carries the target's own enumerable data
+ *    properties too, read once the same way, so observing a capability never
+ *    changes what its holder sees.
  * 2. If reading the target throws (a hostile proxy or revoked membrane), the
  *    error is replaced by `ATTENUATE_INVALID_TARGET`; the original error,
  *    which may hold host details, is dropped.
@@ -87,8 +90,29 @@ export function readMethods(
   return methods;
 }
 
+/** The own, enumerable, string-keyed data properties of `cap` that are not functions, read once. */
+const readData = (cap: object, name: string): Array<[string, unknown]> => {
+  const data: Array<[string, unknown]> = [];
+  try {
+    for (const key of ownKeys(cap)) {
+      if (typeof key !== "string") continue;
+      const desc = getOwnPropertyDescriptor(cap, key);
+      if (desc === undefined || !desc.enumerable || !("value" in desc)) continue;
+      if (typeof desc.value !== "function") data.push([key, desc.value]);
+    }
+  } catch {
+    throw new CellError(
+      "ATTENUATE_INVALID_TARGET",
+      `Cannot attenuate ${name}: it is not an object of methods.`,
+    );
+  }
+  return data;
+};
+
 /** Options of {@link wrapCapability}. */
 export interface WrapOptions {
+  /** Carry the target's data properties as they are (invariant 1); for wrappers that narrow nothing. */
+  keepData?: boolean;
   /** Which methods to keep (default: all). */
   keep?: (method: string) => boolean;
   /** The error thrown by calls after `drop()`. */
@@ -154,6 +178,16 @@ export function wrapCapability<T extends Capability>(
       writable: false,
       configurable: false,
     });
+  }
+  if (extra.keepData === true) {
+    for (const [key, value] of readData(cap, name)) {
+      defineProperty(wrapper, key, {
+        value,
+        enumerable: true,
+        writable: false,
+        configurable: false,
+      });
+    }
   }
   return {
     cap: harden(wrapper) as T,

@@ -39,7 +39,11 @@
  *    a fresh Uint8Array its receiver owns. The receiver takes each attachment
  *    at most once and holds at most MAX_PENDING_BYTES of them unclaimed
  *    (class: huge inputs).
- * 8. At most MAX_CALLS_IN_FLIGHT calls of one side wait for answers from the
+ * 8. A capability's own plain data properties (a record of settings beside
+ *    its methods) cross with it, copied when it crosses, so a walled cell
+ *    sees the same grant as a compartment cell (class: a grant that reads
+ *    differently at each level). Accessors never cross; `then` never does.
+ * 9. At most MAX_CALLS_IN_FLIGHT calls of one side wait for answers from the
  *    other; further calls wait on this side until one settles (class: call
  *    floods stalling the receiver's event loop). The host counts again, so a
  *    subverted wall runtime cannot lift the bound (see wall-supervisor.ts).
@@ -108,7 +112,7 @@ const TAG_ERROR = "pc-error";
 const TAG_RECORD = "pc-rec";
 
 /**
- * Calls one side may have waiting for answers from the other (invariant 8):
+ * Calls one side may have waiting for answers from the other (invariant 9):
  * enough to keep a wall busy, few enough that one batch of them is a few
  * milliseconds of the host's thread.
  */
@@ -398,7 +402,7 @@ export const makeWallCodec = ({ makeError, side }: WallCodecOptions): WallCodec 
     return bytes;
   };
 
-  /** Invariant 8: calls waiting for a slot, and how many are out. */
+  /** Invariant 9: calls waiting for a slot, and how many are out. */
   let callsOut = 0;
   const waitingForSlot: Array<() => void> = [];
   const takeSlot = (): Promise<void> | undefined => {
@@ -425,7 +429,33 @@ export const makeWallCodec = ({ makeError, side }: WallCodecOptions): WallCodec 
     }
   };
 
-  const exportCap = (obj: object): unknown => {
+  /**
+   * Invariant 8: a capability's own data properties other than functions, in
+   * its own key order, exported like any record's (accessors are skipped:
+   * running a getter here would run the owner's code at export time).
+   */
+  const exportCapData = (
+    obj: object,
+    depth: number,
+    seen: Set<object>,
+    path: (string | number)[],
+  ): unknown[] => {
+    const pairs: unknown[] = [];
+    for (const [k, d] of entries(getOwnPropertyDescriptors(obj))) {
+      if (!("value" in d) || typeof d.value === "function" || k === "then") continue;
+      path.push(k);
+      pairs.push(harden([k, exportRec(d.value, depth + 1, seen, path)]));
+      path.pop();
+    }
+    return pairs;
+  };
+
+  const exportCap = (
+    obj: object,
+    depth: number,
+    seen: Set<object>,
+    path: (string | number)[],
+  ): unknown => {
     const isFn = typeof obj === "function";
     let remotable = remotableOf.get(obj);
     if (remotable === undefined) {
@@ -449,7 +479,14 @@ export const makeWallCodec = ({ makeError, side }: WallCodecOptions): WallCodec 
       originalOf.set(remotable, obj);
     }
     if (isFn) return makeTagged(TAG_FN, harden({ ref: remotable as Passable }));
-    return makeTagged(TAG_CAP, harden({ ref: remotable as Passable, methods: methodNamesOf(obj) }));
+    return makeTagged(
+      TAG_CAP,
+      harden({
+        ref: remotable as Passable,
+        methods: methodNamesOf(obj),
+        data: harden(exportCapData(obj, depth, seen, path)) as Passable,
+      }),
+    );
   };
 
   const exportRec = (
@@ -469,7 +506,7 @@ export const makeWallCodec = ({ makeError, side }: WallCodecOptions): WallCodec 
       case "symbol":
         return unpassable("a symbol", path);
       case "function":
-        return presenceOf.has(value) ? reExport(value) : exportCap(value);
+        return presenceOf.has(value) ? reExport(value) : exportCap(value, depth, seen, path);
       default:
         break;
     }
@@ -501,7 +538,7 @@ export const makeWallCodec = ({ makeError, side }: WallCodecOptions): WallCodec 
         if (hasBuiltinProto(obj))
           return unpassable("a built-in object that is not plain data", path);
         return methodNamesOf(obj).length > 0
-          ? exportCap(obj)
+          ? exportCap(obj, depth, seen, path)
           : unpassable("a non-plain object", path);
       }
       const descs = getOwnPropertyDescriptors(obj);
@@ -510,7 +547,7 @@ export const makeWallCodec = ({ makeError, side }: WallCodecOptions): WallCodec 
         if (!("value" in d)) return unpassable("an object with getters or setters", path);
         if (typeof d.value === "function") hasMethod = true;
       }
-      if (hasMethod) return exportCap(obj);
+      if (hasMethod) return exportCap(obj, depth, seen, path);
       // Invariant 6: pairs, in the record's own key order.
       const pairs: unknown[] = [];
       for (const k of keys(descs)) {
@@ -526,12 +563,15 @@ export const makeWallCodec = ({ makeError, side }: WallCodecOptions): WallCodec 
     }
   };
 
-  /** A wrapper we imported goes back as the presence it stands for. */
+  /**
+   * A wrapper we imported goes back as the presence it stands for; the other
+   * side unwraps it to its original (invariant 3), so no data travels.
+   */
   const reExport = (wrapper: object): unknown => {
     const presence = presenceOf.get(wrapper) as object;
     return typeof wrapper === "function"
       ? makeTagged(TAG_FN, harden({ ref: presence as Passable }))
-      : makeTagged(TAG_CAP, harden({ ref: presence as Passable, methods: keys(wrapper) }));
+      : makeTagged(TAG_CAP, harden({ ref: presence as Passable, methods: [], data: [] }));
   };
 
   const exportValue = (value: unknown, root: string = "value"): unknown => {
@@ -571,7 +611,7 @@ export const makeWallCodec = ({ makeError, side }: WallCodecOptions): WallCodec 
   };
 
   const importCap = (payload: unknown, isFn: boolean): unknown => {
-    const p = payload as { ref?: unknown; methods?: unknown };
+    const p = payload as { ref?: unknown; methods?: unknown; data?: unknown };
     if (typeof p !== "object" || p === null || passStyleOf(p.ref) !== "remotable") {
       return unpassable("a malformed capability");
     }
@@ -592,6 +632,17 @@ export const makeWallCodec = ({ makeError, side }: WallCodecOptions): WallCodec 
         if (typeof name !== "string" || name.length > MAX_NAME_LENGTH || name === "then") continue;
         Object.defineProperty(methods, name, {
           value: (...args: unknown[]) => callRemote(ref, name, args),
+          enumerable: true,
+        });
+      }
+      const data = p.data;
+      if (!isArray(data) || data.length > MAX_METHODS) return unpassable("a malformed capability");
+      for (const pair of data) {
+        const k: unknown = isArray(pair) && pair.length === 2 ? pair[0] : undefined;
+        if (typeof k !== "string" || k === "then" || Object.hasOwn(methods, k))
+          return unpassable("a malformed capability");
+        Object.defineProperty(methods, k, {
+          value: importValue((pair as unknown[])[1]),
           enumerable: true,
         });
       }
