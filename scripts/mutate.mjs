@@ -124,6 +124,10 @@ for (const target of selected) {
     mutate: [target.mutate],
     testFiles: target.tests,
     incrementalFile: `reports/mutation/${target.name}.incremental.json`,
+    // On a machine shared with other work, MUTATE_CONCURRENCY=1 keeps one core free.
+    ...(process.env.MUTATE_CONCURRENCY
+      ? { concurrency: Number(process.env.MUTATE_CONCURRENCY) }
+      : {}),
     htmlReporter: { fileName: `reports/mutation/${target.name}.html` },
   }).runMutationTest();
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
