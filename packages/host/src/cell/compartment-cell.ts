@@ -21,6 +21,7 @@ import { addGlobalAliases } from "./cell-global-object.js";
 import { freezeEndowments, makeCellEndowments, type GrantedCap } from "./cell-globals.js";
 import type { Cell, CellHandle, CellHostContext, CellOptions, CellOutput } from "./cell-types.js";
 import { makeModuleLoader, type ModuleLoader } from "../module/module-loader.js";
+import { withRunHint } from "../module/module-run-hint.js";
 
 const NAME = /^[\w.@/-][\w .@/-]{0,99}$/;
 
@@ -123,7 +124,7 @@ export const makeCompartmentCell = async (
       return membrane.toHost(namespace);
     },
     async run(specifier: string) {
-      const namespace = await cell.import(specifier);
+      const namespace = await withRunHint(specifier, () => cell.import(specifier));
       const main = namespace.main;
       if (typeof main !== "function") return undefined;
       return await (main as (caps: unknown) => unknown)(membrane.toHost(endowments.caps));

@@ -23,6 +23,7 @@ import { makeCellGrants } from "../cell/cell-grants.js";
 import type { Cell, CellOptions, CellOutput } from "../cell/cell-types.js";
 import type { CellHostContext } from "../cell/cell-types.js";
 import { checkCellOptions } from "../cell/compartment-cell.js";
+import { withRunHint } from "../module/module-run-hint.js";
 import {
   packSnapshot,
   snapshotPluginFolder,
@@ -112,7 +113,9 @@ export const makeWalledCell = async (
     },
     async run(specifier: string) {
       assertLive();
-      return wall.runPlugin(await snapshot(), String(specifier), options.imports ?? [], "main");
+      const spec = String(specifier);
+      const image = await snapshot();
+      return withRunHint(spec, () => wall.runPlugin(image, spec, options.imports ?? [], "main"));
     },
     output(): CellOutput {
       const { stdout, stderr } = stdio.host.read();
