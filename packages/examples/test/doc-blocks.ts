@@ -2,7 +2,8 @@
 // that says how a test exercises it, so that no block of a guide can go
 // untested: a block without a marker is an error.
 //
-//   <!-- file: path -->  the block is the content of a file of the project
+//   File `path`:         the block is the content of a file of the project
+//                        (a caption the reader sees, so the file name is visible)
 //   <!-- run -->         a shell command; the next block (```text) is its output
 //   <!-- setup -->       shell commands a reader runs once (checked, not all run)
 //   <!-- snippet -->     TypeScript that a test imports and runs as a module
@@ -22,7 +23,7 @@ export interface DocBlock {
   readonly line: number;
 }
 
-const MARKER = /^<!-- (file: (\S+)|run|setup|snippet|sample) -->$/;
+const MARKER = /^(?:File `(\S+)`:|<!-- (run|setup|snippet|sample) -->)$/;
 
 /** Parses `guide` into its blocks; throws on a block without a marker. */
 export const readDocBlocks = async (guide: string): Promise<DocBlock[]> => {
@@ -57,8 +58,9 @@ export const readDocBlocks = async (guide: string): Promise<DocBlock[]> => {
         );
       }
     } else {
-      const kind = (marker[1] ?? "").startsWith("file:") ? "file" : (marker[1] as DocBlock["kind"]);
-      blocks.push({ kind, lang, text, line: start, ...(marker[2] ? { path: marker[2] } : {}) });
+      const path = marker[1];
+      const kind = path !== undefined ? "file" : (marker[2] as DocBlock["kind"]);
+      blocks.push({ kind, lang, text, line: start, ...(path !== undefined ? { path } : {}) });
     }
     marker = null;
     i = end;
