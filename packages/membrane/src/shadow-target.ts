@@ -16,12 +16,67 @@
  *    only `typeof` and `Array.isArray` (which sees through proxies without
  *    traps).
  *
+ * 3. Node's `util.inspect` reads a Proxy's target, never its traps, so a
+ *    view would print as its empty shadow. Object and array shadows inherit
+ *    from a prototype whose `util.inspect.custom` prints the view through
+ *    its own traps instead (descriptors only: accessors print as
+ *    `[Getter]`, never run). Once the handler writes a view onto its shadow
+ *    (`sync`), the shadow takes the view's prototype and prints as itself.
+ *
  * Every function shadow is constructible: `new view()` on a function that is
  * not a constructor fails inside the construct trap with the engine's own
  * "is not a constructor" TypeError. (Probing constructibility would cost an
  * exception per non-constructor, the most common kind of method.)
  */
-import { ArrayIsArray } from "./commons.js";
+import { ArrayIsArray, ObjectCreate, ObjectFreeze } from "./commons.js";
+
+const { ownKeys, getOwnPropertyDescriptor, defineProperty } = Reflect;
+const INSPECT = Symbol.for("nodejs.util.inspect.custom");
+type Inspect = (value: unknown, options: object) => string;
+
+/**
+ * Invariant 3: a plain copy of the view `this`, one level deep (nested views
+ * print themselves the same way), handed back to Node's inspect.
+ */
+function inspectView(
+  this: object,
+  depth: number | null,
+  options: object,
+  inspect: Inspect,
+): string {
+  let keys: Array<string | symbol>;
+  try {
+    keys = ownKeys(this);
+  } catch {
+    return "[view that cannot be read]"; // revoked, or its owner's trap threw
+  }
+  const copy: object = ArrayIsArray(this) ? [] : {};
+  for (const key of keys) {
+    const desc = getOwnPropertyDescriptor(this, key);
+    if (desc === undefined) continue;
+    defineProperty(
+      copy,
+      key,
+      "value" in desc
+        ? {
+            value: desc.value,
+            enumerable: desc.enumerable === true,
+            writable: true,
+            configurable: true,
+          }
+        : { get: () => undefined, enumerable: desc.enumerable === true, configurable: true },
+    );
+  }
+  // `depth` is what is left of the caller's depth at this level.
+  return inspect(copy, { ...options, depth });
+}
+const OBJECT_SHADOW_PROTO = ObjectFreeze(
+  ObjectCreate(null, { [INSPECT]: { value: inspectView } }) as object,
+);
+const ARRAY_SHADOW_PROTO = ObjectFreeze(
+  ObjectCreate(Array.prototype, { [INSPECT]: { value: inspectView } }) as object,
+);
+ObjectFreeze(inspectView);
 
 const isArray = (value: object): boolean => {
   try {
@@ -43,6 +98,6 @@ export const makeShadow = (real: object): object => {
     delete (shadow as { length?: number }).length;
     return shadow;
   }
-  if (isArray(real)) return [];
-  return Object.create(null) as object;
+  if (isArray(real)) return Object.setPrototypeOf([], ARRAY_SHADOW_PROTO) as object;
+  return ObjectCreate(OBJECT_SHADOW_PROTO) as object;
 };
