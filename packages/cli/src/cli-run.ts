@@ -92,6 +92,24 @@ const printable = (text: string): string =>
     return n < 0x20 || n === 0x7f ? `\\u${n.toString(16).padStart(4, "0")}` : c;
   }).join("");
 
+/**
+ * The frames of a plugin's error, one line each, relative to the plugin's
+ * folder (`at main (./index.js:3:12)`): the lines of its stack after
+ * "name: message", so no line of the message (which the plugin wrote, and
+ * which the line above already showed escaped) can pass for a frame.
+ */
+const pluginFramesOf = (error: unknown): string[] => {
+  if (!(error instanceof Error)) return [];
+  const { stack, name, message } = error;
+  const head = `${name}: ${message}`;
+  if (typeof stack !== "string" || !stack.startsWith(head)) return [];
+  return stack
+    .slice(head.length)
+    .split("\n")
+    .filter((line) => line.trim().startsWith("at "))
+    .map((line) => printable(line.trim()).replaceAll("file:///plugin/", "./"));
+};
+
 const describe = (error: unknown): { code: string | undefined; message: string } => {
   if (typeof error === "string")
     return { code: undefined, message: printable(error.slice(0, MAX_SHOWN)) };
@@ -348,9 +366,7 @@ export async function runPlugin(args: RunArgs, io: CliIo): Promise<CliExitCode> 
           : message;
       say(`plugin "${name}" ${what}: ${code === undefined ? "" : `${code}: `}${advice}`);
       if (args.verbose) {
-        const stack = ownString(outcome.error, "stack");
-        if (stack !== undefined)
-          io.stderr.write(`${printable(stack).replaceAll("\\u000a", "\n")}\n`);
+        for (const frame of pluginFramesOf(outcome.error)) io.stderr.write(`    ${frame}\n`);
       } else if (exit === cliExitCodes.CRASHED)
         say("run again with --verbose to see where it failed.");
       return exit === cliExitCodes.USAGE ? cliExitCodes.CRASHED : exit;

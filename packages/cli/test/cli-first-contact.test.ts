@@ -108,3 +108,26 @@ describe.concurrent("flags a Deno user expects", () => {
     expect(r.stdout).toBe('{"single":true}\n');
   });
 });
+
+describe.concurrent("--verbose shows where a plugin failed, in its own files", () => {
+  for (const isolation of ["compartment", "process"]) {
+    test(`at --isolation=${isolation}: the frame relative to the plugin's folder, no host path`, async () => {
+      const r = await cli(
+        ["run", fixture("crash/index.js"), "--verbose", `--isolation=${isolation}`],
+        dir,
+      );
+      expect(r.code).toBe(cliExitCodes.CRASHED);
+      expect(r.stderr).toContain("\n    at main (./index.js:4:9)\n");
+      expect(r.stderr).not.toContain(fixture(""));
+      expect(r.stderr).not.toContain("file://");
+      // The message's own line break stays escaped: it cannot forge a line.
+      expect(r.stderr.split("\n")).not.toContain("padded-cell: plugin succeeded");
+    });
+  }
+
+  test("without --verbose, no frame, and a hint to use it", async () => {
+    const r = await cli(["run", fixture("crash/index.js")], dir);
+    expect(r.stderr).not.toContain("at main");
+    expect(r.stderr).toContain("--verbose");
+  });
+});

@@ -62,10 +62,12 @@ import {
   isProxy,
 } from "./value-brand.js";
 
-/** Which domain made each proxy of one membrane, by direction. */
+/** What one membrane shares: which domain made each proxy, by direction, and its options. */
 export interface Registry {
   readonly towardsGuest: WeakMap<object, Domain>;
   readonly towardsHost: WeakMap<object, Domain>;
+  /** The frames of a guest error the host keeps in its copy (see `MembraneOptions`). */
+  readonly guestFrames: ((error: object) => readonly string[]) | undefined;
 }
 
 /**
@@ -278,7 +280,7 @@ export class Domain {
         const copy = copyValue(value, kind.copied);
         if (copy !== NOT_COPIED) return copy;
         const error = kind.error ?? (isNativeError(value) ? ErrorCtor : undefined);
-        if (error !== undefined) return copyError(value, error, false);
+        if (error !== undefined) return copyError(value, error, false, registry.guestFrames);
         result =
           (kind.promise &&
             isInertPromise(value) &&
@@ -354,7 +356,7 @@ export class Domain {
       const { registry } = this.lifetime;
       if (registry.towardsGuest.has(error)) return this.toHost(error);
       if (isProxy(error)) return hostileValue();
-      return copyError(error, kindOf(error).error ?? ErrorCtor, false);
+      return copyError(error, kindOf(error).error ?? ErrorCtor, false, registry.guestFrames);
     } catch (failure) {
       // Revoked while converting, say: the failure is the membrane's own.
       return isObjectLike(failure) && inheritsFrom(failure, CellErrorPrototype)

@@ -3,8 +3,11 @@
  *
  * Invariants:
  * 1. A copy carries only `name`, `message` and `code` (and a `stack` that is
- *    just "name: message"): no stack frames, no host file paths, no other
- *    property of the original, no reference to it.
+ *    "name: message"): no host stack frames, no host file paths, no other
+ *    property of the original, no reference to it. A copy towards the host
+ *    may add the guest's own frames that the host's `guestFrames` picked
+ *    (the cell's files, which the cell knows already), at most
+ *    MAX_GUEST_FRAMES, each a string of at most MAX_FRAME_LENGTH.
  * 2. Reading the original never invokes a getter: only own data properties
  *    are read. A guest value is copied only if it is not a Proxy (domain.ts
  *    checks), and the walk for `name` stops at the first Proxy on the chain,
@@ -109,11 +112,40 @@ export const redactHostPaths = (message: string): string => {
   return out;
 };
 
+const MAX_GUEST_FRAMES = 10;
+const MAX_FRAME_LENGTH = 300;
+
+/** Invariant 1: the frames `pick` chose, bounded; none if it throws or answers oddly. */
+const guestStackTail = (
+  value: object,
+  pick: ((error: object) => readonly string[]) | undefined,
+): string => {
+  if (pick === undefined) return "";
+  let frames: readonly unknown[];
+  try {
+    frames = pick(value);
+  } catch {
+    return "";
+  }
+  let tail = "";
+  for (let i = 0; i < frames.length && i < MAX_GUEST_FRAMES; i += 1) {
+    const frame = frames[i];
+    if (typeof frame === "string" && frame.length <= MAX_FRAME_LENGTH) tail += `\n    ${frame}`;
+  }
+  return tail;
+};
+
 /**
  * Copies an error. `towardsGuest` redacts host paths from messages of errors
- * that are not CellErrors.
+ * that are not CellErrors; towards the host, `guestFrames` picks the guest's
+ * frames the copy keeps.
  */
-export const copyError = (value: object, Ctor: ErrorConstructor, towardsGuest: boolean): Error => {
+export const copyError = (
+  value: object,
+  Ctor: ErrorConstructor,
+  towardsGuest: boolean,
+  guestFrames?: (error: object) => readonly string[],
+): Error => {
   const name = nameOf(value, Ctor.name);
   const rawMessage = ownData(value, "message");
   let message = typeof rawMessage === "string" ? rawMessage : "";
@@ -125,6 +157,7 @@ export const copyError = (value: object, Ctor: ErrorConstructor, towardsGuest: b
     ReflectDefineProperty(copy, key, { value: v, writable: true, configurable: true });
   if (name !== Ctor.name) define("name", name);
   if (typeof code === "string" || typeof code === "number") define("code", code);
-  define("stack", message ? `${name}: ${message}` : name);
+  const tail = towardsGuest ? "" : guestStackTail(value, guestFrames);
+  define("stack", (message ? `${name}: ${message}` : name) + tail);
   return copy;
 };

@@ -68,6 +68,18 @@ export interface Membrane {
   readonly revoked: boolean;
 }
 
+/** Options of {@link makeMembrane}. */
+export interface MembraneOptions {
+  /**
+   * Picks, from an error the guest threw, the stack frames the host's copy
+   * keeps (for example those in the guest's own files): the copy is a host
+   * object the host may hand back to the guest, so pick only frames the
+   * guest may see. Called with the guest's native error, never a proxy;
+   * without it a copy's stack is its first line.
+   */
+  readonly guestFrames?: (error: object) => readonly string[];
+}
+
 const badArgument = (message: string): CellError => new CellError("MEMBRANE_BAD_ARGUMENT", message);
 
 const checkName = (name: unknown, what: string): string => {
@@ -94,7 +106,7 @@ const checkName = (name: unknown, what: string): string => {
  * compartment.evaluate("config.theme"); // throws RevokedError (code "REVOKED")
  * ```
  */
-export function makeMembrane(name: string): Membrane {
+export function makeMembrane(name: string, options: MembraneOptions = {}): Membrane {
   checkName(name, "A membrane's name");
   if (typeof harden !== "function") {
     throw new CellError(
@@ -102,8 +114,16 @@ export function makeMembrane(name: string): Membrane {
       "A membrane needs a realm locked down by SES: call lockdown() (or createHost()) first.",
     );
   }
+  const { guestFrames } = options;
+  if (guestFrames !== undefined && typeof guestFrames !== "function") {
+    throw badArgument("A membrane's guestFrames option must be a function.");
+  }
   hardenPendingExports();
-  const registry: Registry = { towardsGuest: new WeakMapCtor(), towardsHost: new WeakMapCtor() };
+  const registry: Registry = {
+    towardsGuest: new WeakMapCtor(),
+    towardsHost: new WeakMapCtor(),
+    guestFrames,
+  };
   const root = new Lifetime(`membrane "${name}"`, null, registry);
 
   // Of two lifetimes on one branch of the tree, the one that dies first.

@@ -25,6 +25,7 @@ import type { GrantedCap } from "./cell-globals.js";
 import { resolveGrants } from "./cell-grant.js";
 import type { Cell, CellOptions } from "./cell-types.js";
 import type { CellHandle, CellHostContext } from "./cell-types.js";
+import { pluginFramesOf } from "../module/plugin-frames.js";
 
 /** What a cell keeps of its grants. @internal */
 export interface CellGrants {
@@ -42,7 +43,9 @@ export interface CellGrants {
 /** Makes the grants of the cell `options.name`; see the file header. @internal */
 export const makeCellGrants = (options: CellOptions, host: CellHostContext): CellGrants => {
   const { name } = options;
-  const membrane = makeMembrane(name);
+  // What the cell throws reaches the host with its frames in the plugin's
+  // own files, which the cell knows already (plugin-frames.ts).
+  const membrane = makeMembrane(name, { guestFrames: pluginFramesOf });
   const scopes = new Map<string, ResourceScope>();
   const granted = new Map<string, GrantedCap>();
   const children = new Set<Cell>();

@@ -9,37 +9,24 @@
  *   the blame.
  * - ES modules (and code a module called into): the first frame of the
  *   error's stack in the virtual plugin space (`file:///plugin/...`), read
- *   with SES's privileged `getStackString` of the start compartment, which
- *   sees stacks that the realm's error taming hides from guests.
+ *   as `plugin-frames.ts` reads stacks.
  *
  * Invariants:
  * 1. Only virtual locations are described: a frame outside
  *    `file:///plugin/` (a host file) is never reported, so no host path
  *    reaches a message.
  * 2. Never throws and never calls code of the failed module: a thrown value
- *    is only used as a WeakMap key, and a stack is read (with the start
- *    compartment's own function, captured at load) only from a native
- *    error, not a proxy, whose own `stack` is a data property.
+ *    is only used as a WeakMap key, and a stack is read only from a native
+ *    error, through its own data `stack` or the engine's own getter
+ *    (`readStack`).
  * 3. The thrown value itself is left unchanged, so cell code that catches a
  *    failed `require()` sees what Node would give it.
  *
  * It does not track primitives that are thrown (they have no identity); such
  * failures are described without an origin.
  */
-import { types } from "node:util";
 import { VIRTUAL_ROOT } from "./module-read-powers.js";
-
-const { isNativeError } = types;
-const { getOwnPropertyDescriptor } = Object;
-
-/** SES installs it on the start compartment's global only; captured once. */
-const getStackString: ((error: object) => string) | undefined = (() => {
-  const candidate = (globalThis as { getStackString?: unknown }).getStackString;
-  return typeof candidate === "function" ? (candidate as (error: object) => string) : undefined;
-})();
-
-/** The engine's `stack` getter where errors carry one (Node 24), captured once. */
-const ENGINE_STACK_GETTER: unknown = getOwnPropertyDescriptor(new Error(), "stack")?.get;
+import { readStack } from "./plugin-frames.js";
 
 const FRAME_LOCATION = /file:\/\/\/plugin\/[^\s()]*?(?::\d+){1,2}(?=\)|\s|$)/;
 
@@ -122,26 +109,10 @@ export const makeFailureOrigins = (): FailureOrigins => {
     if (isObject(thrown) && !noted.has(thrown)) noted.set(thrown, location);
   };
   const fromStack = (thrown: object): FailureOrigin | undefined => {
-    // Invariant 2: getStackString reads `error.stack`, so only a genuine
-    // error (not a proxy) whose own `stack` is a data property is read.
-    if (getStackString === undefined || !isNativeError(thrown)) return undefined;
-    // Node 24's V8 makes `stack` an own accessor of every error: read it only
-    // when its getter is the engine's own (captured below), never a getter a
-    // module put there.
-    const own = getOwnPropertyDescriptor(thrown, "stack");
-    if (own === undefined) return undefined;
-    if (
-      !("value" in own) &&
-      (ENGINE_STACK_GETTER === undefined || own.get !== ENGINE_STACK_GETTER)
-    ) {
-      return undefined;
-    }
-    let stack: string;
-    try {
-      stack = `${getStackString(thrown)}`;
-    } catch {
-      return undefined;
-    }
+    // Invariant 2: read as plugin-frames.ts reads stacks (native errors
+    // only, through the engine's own accessor).
+    const stack = readStack(thrown);
+    if (stack === undefined) return undefined;
     const match = FRAME_LOCATION.exec(stack);
     return match === null ? undefined : originOfLocation(match[0]);
   };

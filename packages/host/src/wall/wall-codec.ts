@@ -10,8 +10,10 @@
  * never writes `E()` and looks the same at every isolation level.
  *
  * Invariants:
- * 1. Errors cross as exactly `{ name, message, code }` (strings): never a
- *    stack, a cause, or any other property. CapTP's marshal drops `code` and
+ * 1. Errors cross as exactly `{ name, message, code, frames }`: strings,
+ *    and the frames of their stack in the plugin's own files
+ *    (plugin-frames.ts), checked again on arrival; never another frame, a
+ *    cause, or any other property. CapTP's marshal drops `code` and
  *    renames errors, so each remote method answers with an envelope
  *    (`{ t: "ok", v }` or `{ t: "err", e }`) that this codec encodes and
  *    decodes itself. A thrown Proxy is encoded unread, as
@@ -55,6 +57,7 @@ import { hardenExport } from "@padded-cell/membrane";
 import { E, Far } from "@endo/far";
 import { makeTagged, passStyleOf, type Passable } from "@endo/marshal";
 import { types } from "node:util";
+import { pluginFrames, pluginFramesOf } from "../module/plugin-frames.js";
 
 const {
   freeze,
@@ -127,6 +130,8 @@ export interface WallErrorData {
   readonly name: string;
   readonly message: string;
   readonly code?: string;
+  /** Frames in the plugin's own files (`at main (file:///plugin/index.js:3:9)`). */
+  readonly frames?: readonly string[];
 }
 
 type Envelope =
@@ -195,9 +200,13 @@ export const errorToData = (err: unknown): WallErrorData => {
       const e = err as { name?: unknown; message?: unknown; code?: unknown };
       const name = typeof e.name === "string" ? e.name.slice(0, MAX_NAME_LENGTH) : "Error";
       const message = typeof e.message === "string" ? e.message : "";
-      return typeof e.code === "string"
-        ? harden({ name, message, code: e.code.slice(0, MAX_NAME_LENGTH) })
-        : harden({ name, message });
+      const frames = pluginFramesOf(err);
+      return harden({
+        name,
+        message,
+        ...(typeof e.code === "string" ? { code: e.code.slice(0, MAX_NAME_LENGTH) } : {}),
+        ...(frames.length > 0 ? { frames } : {}),
+      });
     }
     return harden({ name: "Error", message: `${String(err)}` });
   } catch {
@@ -216,9 +225,9 @@ export const dataToError = (data: WallErrorData): Error => {
   // Class closed: frames and file paths of the side that rebuilt the error
   // (the wall runtime, or the host) reaching the other side through `stack`,
   // whatever the realm's error taming renders. A copy's stack is its first
-  // line only, as the membrane's copies are.
+  // line and the plugin's own frames, as the membrane's copies are.
   Object.defineProperty(err, "stack", {
-    value: `${data.name}: ${data.message}`,
+    value: `${data.name}: ${data.message}${(data.frames ?? []).map((f) => `\n    ${f}`).join("")}`,
     writable: true,
     configurable: true,
   });
@@ -246,9 +255,17 @@ const readErrorData = (raw: unknown): WallErrorData => {
   ) {
     return harden({ name: "Error", message: "malformed error from the other side of the wall" });
   }
-  return r.code === undefined
-    ? harden({ name: r.name, message: r.message })
-    : harden({ name: r.name, message: r.message, code: r.code });
+  // Invariant 1, on arrival: a subverted side sends only frames that read
+  // as the plugin's own.
+  const frames = isArray(r.frames)
+    ? pluginFrames(r.frames.filter((f): f is string => typeof f === "string").join("\n"))
+    : [];
+  return harden({
+    name: r.name,
+    message: r.message,
+    ...(r.code === undefined ? {} : { code: r.code }),
+    ...(frames.length > 0 ? { frames } : {}),
+  });
 };
 
 /** Function-valued properties along the prototype chain, up to Object.prototype. */
