@@ -42,6 +42,8 @@ export interface RunArgs {
   readonly allowAll?: true;
   /** `--verbose`: a failing plugin's error with its cell-relative stack. */
   readonly verbose?: true;
+  /** `--no-prompt`: never ask on a terminal; refuse what is not granted. */
+  readonly noPrompt?: true;
 }
 
 /** A parsed command. */
@@ -80,6 +82,7 @@ const RUN_FLAGS: readonly string[] = [
   "allow-all",
   "audit",
   "verbose",
+  "no-prompt",
   "help",
   ...VALUE_FLAGS,
 ];
@@ -136,6 +139,7 @@ const parseRun = (rest: readonly string[]): CliArgs => {
   let imports: string[] | true | undefined;
   let allowAll = false;
   let verbose = false;
+  let noPrompt = false;
   let entry: string | undefined;
   let onlyPositional = false;
   for (let i = 0; i < rest.length; i++) {
@@ -156,9 +160,10 @@ const parseRun = (rest: readonly string[]): CliArgs => {
     }
     const { flag, value } = splitFlag(arg);
     if (flag === "help") return { command: "help", topic: "run" };
-    if (flag === "allow-all" || flag === "verbose") {
+    if (flag === "allow-all" || flag === "verbose" || flag === "no-prompt") {
       if (value !== undefined) throw usage(`--${flag} takes no value.`);
       if (flag === "verbose") verbose = true;
+      else if (flag === "no-prompt") noPrompt = true;
       else allowAll = true;
       continue;
     }
@@ -224,6 +229,7 @@ const parseRun = (rest: readonly string[]): CliArgs => {
     ...(imports === undefined ? {} : { imports }),
     ...(allowAll ? { allowAll: true } : {}),
     ...(verbose ? { verbose: true } : {}),
+    ...(noPrompt ? { noPrompt: true } : {}),
   } as RunArgs;
 };
 

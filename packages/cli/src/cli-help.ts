@@ -81,8 +81,13 @@ run <entry>
     --cpu=2s                  CPU time limit (worker, process or jail)
     --timeout=5s              wall-clock limit for the whole run
     --max-output=1mb          console output kept per stream; more is dropped
-  Output:
+  Output and prompts:
     --verbose                 on a failure, also print the plugin's stack
+    --no-prompt               never ask: on a terminal, a file read or write
+                              that no grant covers is otherwise asked about
+                              (y once, a always for this run, s always and
+                              save to the --policy file, n deny); never asked
+                              when stdin or stderr is not a terminal
 
   jail is a process inside Linux namespaces and kernel limits (needs
   bubblewrap; padded-cell doctor says whether this machine can run one).

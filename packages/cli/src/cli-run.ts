@@ -32,6 +32,8 @@ import { CellError } from "@padded-cell/membrane";
 import { cliExitCodes, exitCodeFor, type CliExitCode } from "./cli-exit-codes.js";
 import type { GrantFlag, GrantFlagKind, RunArgs } from "./cli-args.js";
 import { cliDenialMessage } from "./cli-hints.js";
+import { makeTerminalPrompt } from "./cli-prompt.js";
+import { terminalSafe } from "./cli-escape.js";
 import {
   createHost,
   emptyGrants,
@@ -61,6 +63,8 @@ export interface CliIo {
   readonly stderr: NodeJS.WritableStream;
   /** The working directory: the cell's `/`, and the base of relative paths. */
   readonly cwd: string;
+  /** Where answers to prompts come from; without it, or when it is not a terminal, nothing is asked. */
+  readonly stdin?: NodeJS.ReadableStream & { readonly isTTY?: boolean };
 }
 
 /** The default file of `--audit` without a value. */
@@ -85,13 +89,6 @@ const ownString = (value: unknown, key: string): string | undefined => {
   }
 };
 
-/** Control characters are escaped, so a plugin's message cannot forge lines of padded-cell's own. */
-const printable = (text: string): string =>
-  Array.from(text, (c) => {
-    const n = c.charCodeAt(0);
-    return n < 0x20 || n === 0x7f ? `\\u${n.toString(16).padStart(4, "0")}` : c;
-  }).join("");
-
 /**
  * The frames of a plugin's error, one line each, relative to the plugin's
  * folder (`at main (./index.js:3:12)`): the lines of its stack after
@@ -107,15 +104,18 @@ const pluginFramesOf = (error: unknown): string[] => {
     .slice(head.length)
     .split("\n")
     .filter((line) => line.trim().startsWith("at "))
-    .map((line) => printable(line.trim()).replaceAll("file:///plugin/", "./"));
+    .map((line) => terminalSafe(line.trim()).replaceAll("file:///plugin/", "./"));
 };
 
 const describe = (error: unknown): { code: string | undefined; message: string } => {
   if (typeof error === "string")
-    return { code: undefined, message: printable(error.slice(0, MAX_SHOWN)) };
+    return { code: undefined, message: terminalSafe(error.slice(0, MAX_SHOWN)) };
   const code = ownString(error, "code");
   const message = ownString(error, "message") ?? "(no message)";
-  return { code: code === undefined ? undefined : printable(code), message: printable(message) };
+  return {
+    code: code === undefined ? undefined : terminalSafe(code),
+    message: terminalSafe(message),
+  };
 };
 
 /**
@@ -298,6 +298,15 @@ export async function runPlugin(args: RunArgs, io: CliIo): Promise<CliExitCode> 
     auditFailures = () => audit.failures;
   }
 
+  // cli-prompt.ts: on a terminal, an ungranted file access is asked about.
+  const prompt =
+    args.noPrompt === true || io.stdin === undefined
+      ? undefined
+      : makeTerminalPrompt(
+          { stdin: io.stdin, stderr: io.stderr },
+          name,
+          policyFile === undefined ? undefined : { path: policyFile, label: args.policy ?? "" },
+        );
   let recording = false;
   const grants = makePolicyGrants({
     recording: () => recording,
@@ -307,6 +316,7 @@ export async function runPlugin(args: RunArgs, io: CliIo): Promise<CliExitCode> 
     deny,
     ...(sink === undefined ? {} : { sink }),
     ...(limits.wallMs === undefined ? {} : { runTimeoutMs: limits.wallMs }),
+    ...(prompt === undefined ? {} : { ask: prompt.ask }),
   });
   const host = await createHost();
   let timer: NodeJS.Timeout | undefined;
@@ -389,6 +399,7 @@ export async function runPlugin(args: RunArgs, io: CliIo): Promise<CliExitCode> 
     return cliExitCodes.OK;
   } finally {
     if (timer !== undefined) clearTimeout(timer);
+    prompt?.close();
     await host.close("padded-cell run ended");
     if (auditFailures() > 0) say(`${auditFailures()} audit records could not be written.`);
   }

@@ -29,6 +29,7 @@ const code = await runCli(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,
   cwd: process.cwd(),
+  stdin: process.stdin,
 });
 finished = true;
 const flush = (stream: NodeJS.WriteStream): Promise<void> =>

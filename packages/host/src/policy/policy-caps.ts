@@ -39,7 +39,7 @@ import {
   type AccessSink,
   type AccessUse,
 } from "./policy-access-audit.js";
-import { makePolicyDirCap } from "./policy-fs-cap.js";
+import { makePolicyDirCap, type FsAsk } from "./policy-fs-cap.js";
 import { flagValue, type GrantSet } from "./policy-grant-set.js";
 
 /** Options of {@link makePolicyGrants}. */
@@ -67,6 +67,11 @@ export interface PolicyGrantsOptions {
   readonly runTimeoutMs?: number;
   /** Output kept per stream of a program run by `run` (default 1 MiB). */
   readonly runMaxOutputBytes?: number;
+  /**
+   * Asked before a file access no grant covers is refused (the CLI's prompt
+   * on a terminal); see `policy-fs-cap.ts`, invariant 5.
+   */
+  readonly ask?: FsAsk;
 }
 
 const HTTP_METHODS = hardenExport(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
@@ -180,7 +185,11 @@ export function makePolicyGrants(options: PolicyGrantsOptions): Record<string, G
           denyRead: deny.fs.read,
           denyWrite: deny.fs.write,
         },
-        { scope, record: recorder("fs") },
+        {
+          scope,
+          record: recorder("fs"),
+          ...(options.ask === undefined ? {} : { ask: options.ask }),
+        },
       ),
     net: ({ scope }) => {
       const tcp = makeTcpCap({ allow: [...allow.net], deny: [...deny.net], scope });

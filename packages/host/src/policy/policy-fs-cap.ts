@@ -22,6 +22,14 @@
  *    return capabilities that keep every check of this one.
  * 4. Denials name the path as the cell named it (and the grant path, which
  *    is in the cell's terms too: relative to the cell's `/`), never a host path.
+ * 5. With an `ask` function (the CLI's prompt on a terminal), a path that no
+ *    grant covers is offered to it before it is refused: "once" lets that
+ *    one call through, "always" grants the path for the rest of the run,
+ *    "deny" refuses it and is remembered. Deny entries and read-only still
+ *    win without asking, and only views that nothing narrowed but `sub` and
+ *    `readOnly` ask: a view made with `withQuota` or `filter` never widens.
+ *    What is allowed through a prompt is reached through a capability
+ *    filtered to exactly that path, as the granted ones are.
  *
  * It does not check deny entries after symbolic links are resolved: a link
  * already on disk, inside an allowed directory, pointing into a denied
@@ -36,7 +44,7 @@ import {
   type FsQuota,
   type ResourceScope,
 } from "@padded-cell/caps";
-import { CellError } from "@padded-cell/membrane";
+import { CellError, isCellError } from "@padded-cell/membrane";
 import type { AccessRecorder, AccessUse } from "./policy-access-audit.js";
 import { flagValue, pathCovers } from "./policy-grant-set.js";
 
@@ -50,6 +58,27 @@ export interface FsRules {
 
 type Access = "read" | "write" | "list";
 
+/** What `ask` is asked: an access no grant covers, by its grant path (`./data/a.txt`). */
+export interface FsAccessRequest {
+  readonly access: "read" | "write";
+  readonly path: string;
+}
+
+/** The answer to an {@link FsAccessRequest}. */
+export type FsAccessAnswer = "once" | "always" | "deny";
+
+/** Asks whoever runs the cell about one access (invariant 5). */
+export type FsAsk = (request: FsAccessRequest) => Promise<FsAccessAnswer>;
+
+/** Invariant 5: the answers of one run, shared by every view of one grant. */
+interface Prompts {
+  readonly ask: FsAsk;
+  readonly root: DirCap;
+  /** Grant paths answered "always" or "deny", by access. */
+  readonly always: { read: string[]; write: string[] };
+  readonly denied: Set<string>;
+}
+
 interface View {
   /** The cell's root, as segments below the working directory. */
   readonly base: readonly string[];
@@ -58,6 +87,8 @@ interface View {
   readonly readCap: DirCap | undefined;
   readonly writeCap: DirCap | undefined;
   readonly readOnly: boolean;
+  /** Whether this view may ask (invariant 5): nothing narrowed it but `sub` and `readOnly`. */
+  readonly promptable: boolean;
 }
 
 const GLOB_SPECIAL = /[\\*?[\]{}()!+@|^$]/g;
@@ -83,7 +114,7 @@ const canonical = (segments: readonly string[]): string =>
 export function makePolicyDirCap(
   cwd: string,
   rules: FsRules,
-  options: { scope?: ResourceScope; record?: AccessRecorder } = {},
+  options: { scope?: ResourceScope; record?: AccessRecorder; ask?: FsAsk } = {},
 ): DirCap {
   const readable = [...rules.read, ...rules.write];
   const root = makeDirCap(cwd, options.scope === undefined ? {} : { scope: options.scope });
@@ -93,12 +124,22 @@ export function makePolicyDirCap(
     readCap: readable.length === 0 ? undefined : root.readOnly().filter(globsOf(readable)),
     writeCap: rules.write.length === 0 ? undefined : root.filter(globsOf(rules.write)),
     readOnly: false,
+    promptable: true,
   };
   const record: AccessRecorder = options.record ?? ((_method, _args, _uses, call) => call());
-  return makeView(view, rules, record);
+  const prompts: Prompts | undefined =
+    options.ask === undefined
+      ? undefined
+      : { ask: options.ask, root, always: { read: [], write: [] }, denied: new Set() };
+  return makeView(view, rules, record, prompts);
 }
 
-const makeView = (view: View, rules: FsRules, record: AccessRecorder): DirCap => {
+const makeView = (
+  view: View,
+  rules: FsRules,
+  record: AccessRecorder,
+  prompts: Prompts | undefined,
+): DirCap => {
   const readable = [...rules.read, ...rules.write];
 
   /** Checks one path; returns the path for the underlying capability. */
@@ -147,6 +188,41 @@ const makeView = (view: View, rules: FsRules, record: AccessRecorder): DirCap =>
     return cap;
   };
 
+  /**
+   * Invariant 5: a denial for want of a grant goes to `ask` first; what it
+   * allows is reached through a capability filtered to exactly that path.
+   */
+  const checkOrAsk = async (
+    access: Access,
+    op: string,
+    path: unknown,
+    uses: AccessUse[],
+  ): Promise<{ cap: DirCap; p: string }> => {
+    try {
+      const p = check(access, op, path, uses);
+      return { cap: target(access), p };
+    } catch (error) {
+      if (prompts === undefined || !view.promptable || !isCellError(error, "POLICY_FS_DENIED"))
+        throw error;
+      const flag = access === "write" ? "write" : "read";
+      const full = [...view.base, ...parseVirtualPath(path, op).segments];
+      const grantPath = canonical(full);
+      const key = `${flag} ${grantPath}`;
+      const granted = prompts.always[flag].some((g) => pathCovers(g, grantPath));
+      if (!granted) {
+        if (prompts.denied.has(key)) throw error;
+        const answer = await prompts.ask(harden({ access: flag, path: grantPath }));
+        if (answer === "deny") {
+          prompts.denied.add(key);
+          throw error;
+        }
+        if (answer === "always") prompts.always[flag].push(grantPath);
+      }
+      const base = flag === "write" ? prompts.root : prompts.root.readOnly();
+      return { cap: base.filter(globsOf([grantPath])), p: `/${full.join("/")}` };
+    }
+  };
+
   const one = <T>(
     access: Access,
     op: string,
@@ -160,14 +236,14 @@ const makeView = (view: View, rules: FsRules, record: AccessRecorder): DirCap =>
       args,
       () => uses,
       async () => {
-        const p = check(access, op, path, uses);
-        return run(target(access), p);
+        const { cap, p } = await checkOrAsk(access, op, path, uses);
+        return run(cap, p);
       },
     );
   };
 
   const narrowed = (changes: Partial<View>): DirCap =>
-    makeView({ ...view, ...changes }, rules, record);
+    makeView({ ...view, ...changes }, rules, record, prompts);
 
   return harden({
     readFile: ((path: string, options?: { encoding?: "utf8" | "utf-8" }) =>
@@ -231,7 +307,7 @@ const makeView = (view: View, rules: FsRules, record: AccessRecorder): DirCap =>
       return narrowed({ readOnly: true });
     },
     withQuota(quota: FsQuota): DirCap {
-      return narrowed({ writeCap: view.writeCap?.withQuota(quota) });
+      return narrowed({ writeCap: view.writeCap?.withQuota(quota), promptable: false });
     },
     filter(globs: string | readonly string[]): DirCap {
       // Filters apply relative to the cell's root: re-root the underlying caps there.
@@ -249,6 +325,7 @@ const makeView = (view: View, rules: FsRules, record: AccessRecorder): DirCap =>
         under: view.base,
         readCap: reroot(view.readCap),
         writeCap: reroot(view.writeCap),
+        promptable: false,
       });
     },
   });
