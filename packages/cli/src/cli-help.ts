@@ -83,8 +83,9 @@ run <entry>
     --max-output=1mb          console output kept per stream; more is dropped
   Output and prompts:
     --verbose                 on a failure, also print the plugin's stack
-    --no-prompt               never ask: on a terminal, a file read or write
-                              that no grant covers is otherwise asked about
+    --no-prompt               never ask: on a terminal, a file read or write,
+                              or a network peer, that no grant covers is
+                              otherwise asked about
                               (y once, a always for this run, s always and
                               save to the --policy file, n deny); never asked
                               when stdin or stderr is not a terminal

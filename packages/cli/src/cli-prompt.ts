@@ -1,7 +1,7 @@
 /**
  * The terminal prompt of `padded-cell run`: when the plugin reads or writes
- * a file no grant covers, ask the person at the terminal, as Deno does,
- * instead of failing the run.
+ * a file, or reaches a network peer, that no grant covers, ask the person
+ * at the terminal, as Deno does, instead of failing the run.
  *
  * Invariants:
  * 1. Only on a terminal: without a TTY on both stdin and stderr (a pipe, a
@@ -12,7 +12,7 @@
  *    question or answer on the terminal (class: terminal spoofing).
  * 3. One question at a time, in the order asked; anything but an explicit
  *    yes (`y`, `a`, `s`) is a no, and so is the end of input.
- * 4. `s` writes the path into the plugin's entry of the --policy file (which
+ * 4. `s` writes the path or peer into the plugin's entry of the --policy file (which
  *    the cell can never write, see cli-run.ts invariant 5); without
  *    --policy, `s` is not offered.
  *
@@ -20,7 +20,7 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { createInterface } from "node:readline";
-import type { FsAccessAnswer, FsAccessRequest, FsAsk } from "@padded-cell/host";
+import type { AccessAnswer, AccessRequest, AccessAsk } from "@padded-cell/host";
 import { terminalSafe } from "./cli-escape.js";
 
 /** A stream that may be a terminal. */
@@ -42,24 +42,26 @@ export interface PromptPolicyFile {
 
 /** A prompt, and how to let the process end once the run is over. */
 export interface TerminalPrompt {
-  readonly ask: FsAsk;
+  readonly ask: AccessAsk;
   readonly close: () => void;
 }
 
 const escapeControls = (text: string): string => terminalSafe(text.slice(0, 300));
 
-/** Invariant 4: adds `path` to the plugin's `fs.read` or `fs.write` in the policy file. */
-const savePermission = (file: PromptPolicyFile, plugin: string, request: FsAccessRequest): void => {
-  const doc = JSON.parse(readFileSync(file.path, "utf8")) as {
-    plugins?: Record<string, { fs?: { read?: string[]; write?: string[] } }>;
-  };
-  const plugins = (doc.plugins ??= {});
-  const entry = (plugins[plugin] ??= {});
-  const fs = (entry.fs ??= {});
-  const list = (fs[request.access] ??= []);
-  if (!list.includes(request.path)) list.push(request.path);
+/** Invariant 4: adds the target to the plugin's `fs.read`, `fs.write` or `net` in the policy file. */
+const savePermission = (file: PromptPolicyFile, plugin: string, request: AccessRequest): void => {
+  type Entry = { fs?: { read?: string[]; write?: string[] }; net?: string[] };
+  const doc = JSON.parse(readFileSync(file.path, "utf8")) as { plugins?: Record<string, Entry> };
+  const entry = ((doc.plugins ??= {})[plugin] ??= {});
+  const list =
+    request.access === "net" ? (entry.net ??= []) : ((entry.fs ??= {})[request.access] ??= []);
+  if (!list.includes(request.target)) list.push(request.target);
   writeFileSync(file.path, `${JSON.stringify(doc, null, 2)}\n`);
 };
+
+/** How a question names an access: "read ./a.txt", "reach api.example.com:443". */
+const verbOf = (request: AccessRequest): string =>
+  request.access === "net" ? "reach" : request.access;
 
 /**
  * Makes the prompt of one run, or undefined where invariant 1 says there is none.
@@ -102,10 +104,10 @@ export const makeTerminalPrompt = (
   const choices = `[y] once, [a] always for this run, ${policyFile === undefined ? "" : `[s] always and save to ${escapeControls(policyFile.label)}, `}[n] deny`;
   // Invariant 3: one question at a time.
   let queue: Promise<unknown> = Promise.resolve();
-  const ask: FsAsk = (request) => {
-    const asked = queue.then(async (): Promise<FsAccessAnswer> => {
+  const ask: AccessAsk = (request) => {
+    const asked = queue.then(async (): Promise<AccessAnswer> => {
       io.stderr.write(
-        `padded-cell: plugin "${escapeControls(plugin)}" wants to ${request.access} ${escapeControls(request.path)}, which no grant covers.\n  Allow? ${choices}: `,
+        `padded-cell: plugin "${escapeControls(plugin)}" wants to ${verbOf(request)} ${escapeControls(request.target)}, which no grant covers.\n  Allow? ${choices}: `,
       );
       const reply = (await nextLine())?.trim().toLowerCase();
       if (reply === "y") return "once";

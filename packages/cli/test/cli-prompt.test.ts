@@ -91,6 +91,26 @@ describe("on a terminal (invariant 1)", () => {
   });
 });
 
+describe("network peers", () => {
+  test('a peer is asked about as "reach host:port", and "s" saves it to the policy\'s net list', async () => {
+    const cwd = await mkdtemp(join(tmpdir(), "pc-prompt-net-"));
+    const file = join(cwd, "policy.json");
+    await writeFile(file, '{ "plugins": { "p": { "fs": { "read": ["./a"] } } } }');
+    const stdin = tty();
+    const stderr = tty();
+    let shown = "";
+    stderr.on("data", (c: Buffer) => (shown += c.toString()));
+    const prompt = makeTerminalPrompt({ stdin, stderr }, "p", { path: file, label: "policy.json" });
+    stdin.write("s\n");
+    expect(await prompt?.ask({ access: "net", target: "api.example.com:443" })).toBe("always");
+    prompt?.close();
+    expect(shown).toContain('plugin "p" wants to reach api.example.com:443');
+    expect(JSON.parse(await readFile(file, "utf8"))).toEqual({
+      plugins: { p: { fs: { read: ["./a"] }, net: ["api.example.com:443"] } },
+    });
+  });
+});
+
 describe("never asked (invariant 1)", () => {
   test("with --no-prompt", async () => {
     const r = await run(await workspace(), ["--no-prompt"], "y\n");

@@ -47,7 +47,7 @@ export { checkAgainstSchema } from "./policy/policy-schema-check.js";
 export type { SchemaKind } from "./policy/policy-schema-check.js";
 export { makePolicyGrants } from "./policy/policy-caps.js";
 export type { PolicyGrantsOptions } from "./policy/policy-caps.js";
-export type { FsAccessAnswer, FsAccessRequest, FsAsk } from "./policy/policy-fs-cap.js";
+export type { AccessAnswer, AccessAsk, AccessRequest } from "./policy/policy-ask.js";
 export { makeAccessAuditFile } from "./policy/policy-access-audit.js";
 export type {
   AccessAuditFile,

@@ -6,12 +6,8 @@ import { mkdir, mkdtemp, readFile, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
-import {
-  makePolicyDirCap,
-  type FsAccessAnswer,
-  type FsAccessRequest,
-  type FsRules,
-} from "../src/policy/policy-fs-cap.js";
+import { makePolicyDirCap, type FsRules } from "../src/policy/policy-fs-cap.js";
+import type { AccessAnswer, AccessRequest } from "../src/policy/policy-ask.js";
 
 let dir = "";
 let outside = "";
@@ -35,9 +31,9 @@ const rules = (r: Partial<FsRules> = {}): FsRules => ({
 });
 
 /** An `ask` that answers from a script and records what it was asked. */
-const scripted = (...answers: FsAccessAnswer[]) => {
-  const asked: FsAccessRequest[] = [];
-  const ask = async (request: FsAccessRequest): Promise<FsAccessAnswer> => {
+const scripted = (...answers: AccessAnswer[]) => {
+  const asked: AccessRequest[] = [];
+  const ask = async (request: AccessRequest): Promise<AccessAnswer> => {
     asked.push(request);
     return answers.shift() ?? "deny";
   };
@@ -56,8 +52,8 @@ describe("asking before refusing", () => {
     expect(await fs.readFile("/data/a.txt", { encoding: "utf8" })).toBe("A");
     expect(await codeOf(fs.readFile("/data/a.txt"))).toBe("POLICY_FS_DENIED");
     expect(asked).toEqual([
-      { access: "read", path: "./data/a.txt" },
-      { access: "read", path: "./data/a.txt" },
+      { access: "read", target: "./data/a.txt" },
+      { access: "read", target: "./data/a.txt" },
     ]);
   });
 
@@ -75,7 +71,7 @@ describe("asking before refusing", () => {
     const fs = makePolicyDirCap(dir, rules(), { ask });
     expect(await codeOf(fs.writeFile("/data/new.txt", "x"))).toBe("POLICY_FS_DENIED");
     expect(await codeOf(fs.writeFile("/data/new.txt", "x"))).toBe("POLICY_FS_DENIED");
-    expect(asked).toEqual([{ access: "write", path: "./data/new.txt" }]);
+    expect(asked).toEqual([{ access: "write", target: "./data/new.txt" }]);
   });
 
   test("a write allowed by a prompt writes exactly there", async () => {

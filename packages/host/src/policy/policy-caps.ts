@@ -16,6 +16,11 @@
  *    cell is made, with an empty environment and the working directory.
  * 4. Every call of `fs`, `net`, `http`, `env` and `run` can be recorded as
  *    an access record (names only; see `policy-access-audit.ts`).
+ * 5. With `ask`, a file access (policy-fs-cap.ts, invariant 5) or a network
+ *    peer (`net.connect`, `http.fetch`; policy-net-ask.ts) that no grant
+ *    covers is asked about before it is refused; a yes is served by a
+ *    capability built for exactly that path or `host:port`, with every deny
+ *    entry. Environment, program and import denials are not asked about.
  *
  * It does not load policies or parse flags.
  */
@@ -31,7 +36,7 @@ import {
   makeTimers,
   type SubprocessCap,
 } from "@padded-cell/caps";
-import { CellError, hardenExport } from "@padded-cell/membrane";
+import { CellError, hardenExport, isCellError } from "@padded-cell/membrane";
 import type { Grant } from "../cell/cell-types.js";
 import {
   isConcreteNetName,
@@ -39,7 +44,9 @@ import {
   type AccessSink,
   type AccessUse,
 } from "./policy-access-audit.js";
-import { makePolicyDirCap, type FsAsk } from "./policy-fs-cap.js";
+import { makePolicyDirCap } from "./policy-fs-cap.js";
+import type { AccessAsk } from "./policy-ask.js";
+import { makeNetAsker } from "./policy-net-ask.js";
 import { flagValue, type GrantSet } from "./policy-grant-set.js";
 
 /** Options of {@link makePolicyGrants}. */
@@ -68,10 +75,10 @@ export interface PolicyGrantsOptions {
   /** Output kept per stream of a program run by `run` (default 1 MiB). */
   readonly runMaxOutputBytes?: number;
   /**
-   * Asked before a file access no grant covers is refused (the CLI's prompt
-   * on a terminal); see `policy-fs-cap.ts`, invariant 5.
+   * Asked before a file access or a network peer no grant covers is refused
+   * (the CLI's prompt on a terminal); see invariant 5.
    */
-  readonly ask?: FsAsk;
+  readonly ask?: AccessAsk;
 }
 
 const HTTP_METHODS = hardenExport(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
@@ -194,13 +201,28 @@ export function makePolicyGrants(options: PolicyGrantsOptions): Record<string, G
     net: ({ scope }) => {
       const tcp = makeTcpCap({ allow: [...allow.net], deny: [...deny.net], scope });
       const record = recorder("net");
+      const mayReach = options.ask === undefined ? undefined : makeNetAsker(options.ask, deny.net);
       return harden({
         connect: (host: string, port: number) =>
           record(
             "connect",
             [host, port],
             () => netName(host, port),
-            () => tcp.connect(host, port),
+            async () => {
+              try {
+                return await tcp.connect(host, port);
+              } catch (error) {
+                // Invariant 5.
+                const entry = netName(host, port)[0]?.name;
+                if (mayReach === undefined || entry === undefined) throw error;
+                if (!isCellError(error, "NET_DENIED") || !(await mayReach(entry, host, port)))
+                  throw error;
+                return makeTcpCap({ allow: [entry], deny: [...deny.net], scope }).connect(
+                  host,
+                  port,
+                );
+              }
+            },
           ),
       });
     },
@@ -214,6 +236,18 @@ export function makePolicyGrants(options: PolicyGrantsOptions): Record<string, G
       });
       const record = recorder("http");
       const exact = new Set(exactNet);
+      const mayReach = options.ask === undefined ? undefined : makeNetAsker(options.ask, deny.net);
+      /** Invariant 5: a capability for exactly the peer a prompt allowed. */
+      const httpFor = (entry: string) => {
+        const one = httpAllow([entry]);
+        return makeHttpCap({
+          allow: one.allow,
+          allowAddresses: one.addresses,
+          deny: [...deny.net],
+          methods: HTTP_METHODS,
+          scope,
+        });
+      };
       return harden({
         fetch: (url: string, init?: Parameters<typeof http.fetch>[1]) =>
           record(
@@ -224,6 +258,14 @@ export function makePolicyGrants(options: PolicyGrantsOptions): Record<string, G
               const named = urlName(url)[0]?.name;
               // Only exact host:port entries reach fetch: say which flag grants this one.
               if (named !== undefined && !exact.has(named)) {
+                const split = named.lastIndexOf(":");
+                const host = named.slice(0, split).replace(/^\[(.*)\]$/, "$1");
+                if (
+                  mayReach !== undefined &&
+                  (await mayReach(named, host, Number(named.slice(split + 1))))
+                ) {
+                  return httpFor(named).fetch(url, init);
+                }
                 throw new CellError(
                   "HTTP_DENIED",
                   `Denied: fetch from ${named.slice(0, 300)} (not granted). Run again with --allow-net=${named.slice(0, 300)}.`,

@@ -47,6 +47,7 @@ import {
 import { CellError, isCellError } from "@padded-cell/membrane";
 import type { AccessRecorder, AccessUse } from "./policy-access-audit.js";
 import { flagValue, pathCovers } from "./policy-grant-set.js";
+import type { AccessAsk } from "./policy-ask.js";
 
 /** Canonical paths (`.` or `./a/b`) a `fs` grant allows and denies. */
 export interface FsRules {
@@ -58,21 +59,9 @@ export interface FsRules {
 
 type Access = "read" | "write" | "list";
 
-/** What `ask` is asked: an access no grant covers, by its grant path (`./data/a.txt`). */
-export interface FsAccessRequest {
-  readonly access: "read" | "write";
-  readonly path: string;
-}
-
-/** The answer to an {@link FsAccessRequest}. */
-export type FsAccessAnswer = "once" | "always" | "deny";
-
-/** Asks whoever runs the cell about one access (invariant 5). */
-export type FsAsk = (request: FsAccessRequest) => Promise<FsAccessAnswer>;
-
 /** Invariant 5: the answers of one run, shared by every view of one grant. */
 interface Prompts {
-  readonly ask: FsAsk;
+  readonly ask: AccessAsk;
   readonly root: DirCap;
   /** Grant paths answered "always" or "deny", by access. */
   readonly always: { read: string[]; write: string[] };
@@ -114,7 +103,7 @@ const canonical = (segments: readonly string[]): string =>
 export function makePolicyDirCap(
   cwd: string,
   rules: FsRules,
-  options: { scope?: ResourceScope; record?: AccessRecorder; ask?: FsAsk } = {},
+  options: { scope?: ResourceScope; record?: AccessRecorder; ask?: AccessAsk } = {},
 ): DirCap {
   const readable = [...rules.read, ...rules.write];
   const root = makeDirCap(cwd, options.scope === undefined ? {} : { scope: options.scope });
@@ -211,7 +200,7 @@ const makeView = (
       const granted = prompts.always[flag].some((g) => pathCovers(g, grantPath));
       if (!granted) {
         if (prompts.denied.has(key)) throw error;
-        const answer = await prompts.ask(harden({ access: flag, path: grantPath }));
+        const answer = await prompts.ask(harden({ access: flag, target: grantPath }));
         if (answer === "deny") {
           prompts.denied.add(key);
           throw error;
