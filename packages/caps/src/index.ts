@@ -1,3 +1,5 @@
+// First: a realm without SES fails here, saying what to import (realm-check.ts).
+import "./realm-check.js";
 export { makeResourceScope } from "./resource-scope.js";
 export type { Closable, ResourceScope, ScopeCloseOptions } from "./resource-scope.js";
 export { makeDirCap } from "./fs/fs-dir-cap.js";

@@ -127,6 +127,12 @@ export const miscErrorCodes = {
     cause: "A capability made with `useTimes` has been used the allowed number of times.",
     mitigation: "Ask the host for a fresh grant.",
   },
+  CAPS_NOT_LOCKED_DOWN: {
+    cause:
+      "`@padded-cell/caps` was imported in a realm that SES has not locked down and cannot lock down (neither `harden` nor `lockdown` exists): capabilities are hardened objects.",
+    mitigation:
+      'Import `@padded-cell/host` before `@padded-cell/caps` (it locks the realm down as it loads), or `import "ses"` and call `lockdown()` before making capabilities.',
+  },
   CAPS_REVOKE_TIMEOUT: {
     cause:
       "A grant or cell was revoked, but operations it had started (a write, a child, a request) did not finish within the drain time, so the host cannot be told that nothing lands afterwards.",
