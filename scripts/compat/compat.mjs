@@ -129,7 +129,13 @@ const checkPackage = async (name) => {
   const started = Date.now();
   const cells = await run(
     process.execPath,
-    [join(here, "run-in-cells.mjs"), folder, name, levels.join(",")],
+    [
+      join(here, "run-in-cells.mjs"),
+      folder,
+      name,
+      levels.join(","),
+      (corpus[name].grants ?? []).join(","),
+    ],
     {
       cwd: folder,
       timeoutMs: PACKAGE_TIMEOUT_MS,

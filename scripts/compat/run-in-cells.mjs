@@ -3,15 +3,26 @@
 // `COMPAT-RESULT <json>` line per level.
 //
 // The cell gets no grants and may import only the package under test (and
-// its subpaths): what a plugin author gets by default. A failure of one
+// its subpaths): what a plugin author gets by default; a package whose work
+// is randomness or time (an id generator) gets the grant its corpus entry
+// names (`"grants": ["random"]`), as its author would ask for. A failure of one
 // level does not stop the next; if the package takes this process down, the
 // runner reports the levels that did not answer.
 //
-// Usage: node run-in-cells.mjs <plugin folder> <package name> <level,...>
+// Usage: node run-in-cells.mjs <plugin folder> <package name> <level,...> [grant,...]
 import { createHost } from "../../packages/host/dist/index.js";
+import { makeClockCap, makeRandomCap } from "../../packages/caps/dist/index.js";
 import { encodeResult } from "./compat-result.mjs";
 
-const [folder, name, levelList] = process.argv.slice(2);
+const [folder, name, levelList, grantList = ""] = process.argv.slice(2);
+const GRANTS = { clock: () => makeClockCap(), random: () => makeRandomCap() };
+const grantsOf = () =>
+  Object.fromEntries(
+    grantList
+      .split(",")
+      .filter((g) => g !== "")
+      .map((g) => [g, GRANTS[g]()]),
+  );
 const host = await createHost();
 for (const isolation of levelList.split(",")) {
   const started = process.hrtime.bigint();
@@ -22,8 +33,15 @@ for (const isolation of levelList.split(",")) {
       name: `compat ${name}`.replace(/[^A-Za-z0-9._@/ -]/g, "-"),
       root: folder,
       imports: [name, `${name}/*`],
+      grants: grantsOf(),
       isolation,
-      limits: isolation === "compartment" ? undefined : { memoryMb: 1024, wallMs: 120_000 },
+      // A worker cannot contain memory (it refuses memoryMb): time only there.
+      limits:
+        isolation === "compartment"
+          ? undefined
+          : isolation === "worker"
+            ? { wallMs: 120_000 }
+            : { memoryMb: 1024, wallMs: 120_000 },
     });
     const result = await cell.run("./index.js");
     line = { level: isolation, ok: true, result: encodeResult(result) };

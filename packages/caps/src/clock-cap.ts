@@ -9,6 +9,10 @@
  * 2. With `coarsenMs`, both readings are rounded down to a multiple of it,
  *    so a cell cannot measure finer intervals through this capability.
  *
+ * 3. A host can tell a clock this module made, and its coarsening
+ *    (`clockCapOptions`), so a cell's `Date` can follow the grant inside a
+ *    wall, where the capability itself is only reachable asynchronously.
+ *
  * It does not add jitter and does not provide timers (see `makeTimers`).
  */
 import { performance } from "node:perf_hooks";
@@ -23,6 +27,21 @@ export interface ClockCapOptions {
   /** Round readings down to a multiple of this many milliseconds. */
   coarsenMs?: number;
 }
+
+/** Clocks made here, with their options (invariant 3). */
+const madeClocks = new WeakMap<object, Readonly<ClockCapOptions>>();
+
+/**
+ * The options `value` was made with, if it is a clock this module made.
+ *
+ * @example
+ * ```ts
+ * clockCapOptions(makeClockCap({ coarsenMs: 100 })); // { coarsenMs: 100 }
+ * clockCapOptions({ now: () => 0 }); // undefined
+ * ```
+ */
+export const clockCapOptions = (value: unknown): Readonly<ClockCapOptions> | undefined =>
+  typeof value === "object" && value !== null ? madeClocks.get(value) : undefined;
 
 /** A clock a cell was granted. */
 export interface ClockCap {
@@ -56,8 +75,10 @@ export function makeClockCap(options: ClockCapOptions = {}): ClockCap {
   }
   const coarsen =
     coarsenMs === undefined ? (t: number) => t : (t: number) => floor(t / coarsenMs) * coarsenMs;
-  return harden({
+  const clock = harden({
     now: () => coarsen(dateNow()),
     monotonic: () => coarsen(perfNow()),
   });
+  madeClocks.set(clock, harden(coarsenMs === undefined ? {} : { coarsenMs }));
+  return clock;
 }

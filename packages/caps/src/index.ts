@@ -33,9 +33,9 @@ export type { MiscErrorCode } from "./misc-error-codes.js";
 export { makeEnvCap } from "./env-cap.js";
 export type { EnvCap, EnvCapOptions } from "./env-cap.js";
 export { makeProcessEnvFacade } from "./env-facade.js";
-export { makeClockCap } from "./clock-cap.js";
+export { clockCapOptions, makeClockCap } from "./clock-cap.js";
 export type { ClockCap, ClockCapOptions } from "./clock-cap.js";
-export { makeRandomCap, MAX_RANDOM_BYTES } from "./random-cap.js";
+export { isRandomCap, makeRandomCap, MAX_RANDOM_BYTES } from "./random-cap.js";
 export type { RandomCap } from "./random-cap.js";
 export {
   makeStdio,

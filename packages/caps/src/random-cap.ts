@@ -44,6 +44,9 @@ const INTEGER_ARRAYS = new Set([
  */
 export const MAX_RANDOM_BYTES = 65536;
 
+/** Randomness capabilities made here (see {@link isRandomCap}). */
+const madeRandoms = new WeakSet<object>();
+
 /** Random values a cell was granted. */
 export interface RandomCap {
   /** Fill an integer typed array with random values and return it. */
@@ -67,7 +70,7 @@ export interface RandomCap {
  */
 export function makeRandomCap(): RandomCap {
   const pool = new Uint32Array(2);
-  return harden({
+  const random = harden({
     getRandomValues<T extends ArrayBufferView>(array: T): T {
       const tag = ArrayBuffer.isView(array) ? apply(typedArrayTag, array, []) : undefined;
       if (typeof tag !== "string" || !INTEGER_ARRAYS.has(tag)) {
@@ -96,4 +99,19 @@ export function makeRandomCap(): RandomCap {
       return ((pool[0]! >>> 11) * 0x100000000 + pool[1]!) / 2 ** 53;
     },
   });
+  madeRandoms.add(random);
+  return random;
 }
+
+/**
+ * Whether `value` is a randomness capability this module made (a host then
+ * gives the cell's `Math.random` and `crypto` randomness too, inside a wall
+ * from the wall's own source).
+ *
+ * @example
+ * ```ts
+ * isRandomCap(makeRandomCap()); // true
+ * ```
+ */
+export const isRandomCap = (value: unknown): boolean =>
+  typeof value === "object" && value !== null && madeRandoms.has(value);

@@ -17,6 +17,18 @@ export const hostErrorCodes = {
       "createCell received options it cannot use: a missing or malformed name, grants, root or limits.",
     mitigation: "Fix the option named in the message; every option is documented on CellOptions.",
   },
+  CELL_CLOCK_NOT_GRANTED: {
+    cause:
+      'A cell created with `ambient: "deny"` read the time (`Date.now()`, `new Date()`, `Intl.DateTimeFormat#format()` without a date) and holds no clock grant.',
+    mitigation:
+      'Grant a clock (`makeClockCap()`, coarsened if you like), or create the cell with `ambient: "deterministic"` to let the clock read 0.',
+  },
+  CELL_RANDOM_NOT_GRANTED: {
+    cause:
+      'A cell created with `ambient: "deny"` called `Math.random()` and holds no randomness grant.',
+    mitigation:
+      'Grant randomness (`makeRandomCap()`), or create the cell with `ambient: "deterministic"` for a fixed sequence.',
+  },
   CELL_NO_ROOT: {
     cause:
       "The cell was asked to import a module but was created without a plugin folder (`root`).",

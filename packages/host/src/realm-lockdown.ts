@@ -36,6 +36,10 @@
  *    printing into `Object(1) [Map]`; "min" would make the application's
  *    `error.message = ...` throw.
  *
+ * 5. The realm's `Intl` is hardened too, as every intrinsic is: cells get
+ *    its constructors (through their own `Intl`, see cell-ambient.ts), so no
+ *    cell can change them for another cell or for the host.
+ *
  * It does not harden the host's own classes (see `host-lockdown.ts`) and does
  * nothing if the realm is already locked down (the application chose
  * options itself; the stack renderer is then its choice too).
@@ -154,6 +158,9 @@ const isLockedDown = (): boolean =>
 export const lockdownRealm = (): void => {
   if (isLockedDown()) return;
   lockdown(REALM_LOCKDOWN_OPTIONS);
+  // Invariant 5: SES leaves Intl out of the intrinsics it freezes; cells
+  // share its constructors (cell-ambient.ts), so it is frozen like them.
+  harden(Intl);
   // The start compartment's Error: its setter hands V8 a renderer that
   // receives SES's attenuated call sites.
   (Error as unknown as { prepareStackTrace: unknown }).prepareStackTrace = renderStack;

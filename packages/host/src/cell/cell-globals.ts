@@ -3,8 +3,9 @@
  * Compartment has), `caps`, and the same-name facades its grants allow.
  *
  * Invariants:
- * 1. Every endowment is a membrane view or a primitive: nothing of the
- *    host reaches a cell's global raw.
+ * 1. Every endowment is a membrane view, a primitive, or made for this
+ *    cell alone from frozen intrinsics (`Date`, `Math`, `Intl`, `crypto`:
+ *    cell-ambient.ts): nothing of the host reaches a cell's global raw.
  * 2. A facade exists only if its capability was granted (`fetch` needs
  *    `http`, timer functions need `timers`, `node:fs` needs `fs`), or if it
  *    carries no authority (`TextEncoder`, `TextDecoder`, `URL`,
@@ -14,6 +15,9 @@
  *    gives the same names (`wall-guest.ts`), checked by the conformance
  *    suite.
  * 3. A facade dies with its grant: it is wrapped in the grant's caretaker.
+ *    The exceptions are `Date`, `Math`, `Intl` and `crypto`, made for the
+ *    cell from its clock and randomness grants (cell-ambient.ts): they
+ *    follow the grants the cell was made with, and end with the cell.
  */
 import {
   makeConsoleFacade,
@@ -28,6 +32,7 @@ import {
 } from "@padded-cell/caps";
 import type { Caretaker, Membrane } from "@padded-cell/membrane";
 import { makeCellProcess } from "./cell-global-object.js";
+import { cryptoBuiltins, makeAmbientGlobals, type AmbientGrants } from "./cell-ambient.js";
 
 /** A granted capability, with the caretaker it crosses through. */
 export interface GrantedCap {
@@ -62,6 +67,7 @@ export const makeCellEndowments = (
   membrane: Membrane,
   granted: ReadonlyMap<string, GrantedCap>,
   stdio: GrantedCap,
+  ambient: AmbientGrants,
 ): CellEndowments => {
   const caps: Record<string, object> = {};
   for (const [name, { caretaker }] of granted) caps[name] = caretaker.proxy;
@@ -75,6 +81,9 @@ export const makeCellEndowments = (
     TextDecoder: membrane.wrap(TextDecoder),
     URL: membrane.wrap(URL),
     URLSearchParams: membrane.wrap(URLSearchParams),
+    // Made for this cell alone, hardened, holding nothing of the host's
+    // (cell-ambient.ts, invariant 1): given as they are, so dates are dates.
+    ...makeAmbientGlobals(ambient),
   };
   // The facade reads a snapshot of what the `env` grant shows, taken now,
   // and dies with that grant (invariant 3).
@@ -88,6 +97,7 @@ export const makeCellEndowments = (
   const builtins: Record<string, object> = {
     "node:process": processFacade,
     process: processFacade,
+    ...cryptoBuiltins(globals.crypto),
   };
 
   // The `node:fs` facades are built (and hardened) when the cell first

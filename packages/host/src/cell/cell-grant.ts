@@ -12,7 +12,14 @@
  *    through it; `revoke()` cuts all.
  * 2. Every grant has its own resource scope; revocation closes it.
  */
-import { audited, makeResourceScope, type ResourceScope } from "@padded-cell/caps";
+import {
+  audited,
+  clockCapOptions,
+  isRandomCap,
+  makeResourceScope,
+  type ClockCapOptions,
+  type ResourceScope,
+} from "@padded-cell/caps";
 import { CellError } from "@padded-cell/membrane";
 import type { CellAuditSink } from "../audit/audit-sink.js";
 import type { Cell, CellOptions, Grant, GrantContext, GrantFactory } from "./cell-types.js";
@@ -21,6 +28,10 @@ import type { Cell, CellOptions, Grant, GrantContext, GrantFactory } from "./cel
 export interface ResolvedGrant {
   readonly cap: object;
   readonly scope: ResourceScope;
+  /** If it is a clock (`makeClockCap`), its options: the cell's `Date` follows it (cell-ambient.ts). */
+  readonly clock?: Readonly<ClockCapOptions>;
+  /** Whether it is randomness (`makeRandomCap`): the cell's `Math.random` follows it. */
+  readonly random?: boolean;
 }
 
 /**
@@ -48,13 +59,21 @@ export const resolveGrants = (
     // Everything the host hands out is hardened: nothing in a cell can change
     // a grant except through a method the host wrote for that.
     harden(cap);
+    // Read before auditing wraps it: the wrapper is not the clock itself.
+    const clock = clockCapOptions(cap);
+    const random = isRandomCap(cap);
     if (audit !== undefined) {
       const sink = audit;
       cap = audited(cap as Record<string, unknown>, (record) => sink({ ...record, cell, grant }), {
         name: grant,
       });
     }
-    resolved.set(grant, { cap, scope });
+    resolved.set(grant, {
+      cap,
+      scope,
+      ...(clock === undefined ? {} : { clock }),
+      ...(random ? { random } : {}),
+    });
   }
   return resolved;
 };

@@ -22,6 +22,7 @@
 import type { ResourceScope } from "@padded-cell/caps";
 import { CellError, makeMembrane, type Membrane } from "@padded-cell/membrane";
 import type { GrantedCap } from "./cell-globals.js";
+import type { AmbientGrants } from "./cell-ambient.js";
 import { resolveGrants } from "./cell-grant.js";
 import type { Cell, CellOptions } from "./cell-types.js";
 import type { CellHandle, CellHostContext } from "./cell-types.js";
@@ -34,6 +35,8 @@ export interface CellGrants {
   readonly granted: ReadonlyMap<string, GrantedCap>;
   /** Scopes closed on revocation; a cell may add its own (its console's). */
   readonly scopes: Map<string, ResourceScope>;
+  /** What the grants say about the cell's time and randomness (cell-ambient.ts). */
+  readonly ambient: AmbientGrants;
   /** Call once the cell exists: sub-cells are created through it. */
   setCell(cell: Cell): CellHandle;
   revokeGrant(grant: string, reason: string): Promise<void>;
@@ -60,17 +63,27 @@ export const makeCellGrants = (options: CellOptions, host: CellHostContext): Cel
       ...(options.limits === undefined ? {} : { limits: options.limits }),
     });
   const resolved = resolveGrants(name, options.grants ?? {}, host.audit, createChild);
-  for (const [grant, { cap, scope }] of resolved) {
+  let clock: AmbientGrants["clock"];
+  let random = false;
+  for (const [grant, { cap, scope, ...kind }] of resolved) {
+    clock ??= kind.clock;
+    random ||= kind.random === true;
     scopes.set(grant, scope);
     granted.set(grant, {
       cap,
       caretaker: membrane.revocable(cap, { name: `grant "${grant}" of cell "${name}"` }),
     });
   }
+  const ambient: AmbientGrants = harden({
+    ...(clock === undefined ? {} : { clock }),
+    random,
+    ungranted: options.ambient ?? "deterministic",
+  });
   return {
     membrane,
     granted,
     scopes,
+    ambient,
     setCell(cell: Cell) {
       handle.cell = cell;
       return handle as CellHandle;

@@ -35,6 +35,13 @@ export interface CellOptions {
   readonly isolation?: Isolation;
   /** Limits; memory and CPU limits need a walled cell (worker, process or jail). */
   readonly limits?: CellLimits;
+  /**
+   * What `Date`, `Math.random()` and `Intl`'s "now" do without a clock or
+   * randomness grant: `"deterministic"` (default: the clock reads 0, random
+   * numbers are a fixed sequence) or `"deny"` (they throw
+   * `CELL_CLOCK_NOT_GRANTED` / `CELL_RANDOM_NOT_GRANTED`). See the Modules guide.
+   */
+  readonly ambient?: "deterministic" | "deny";
   /** Also copy the cell's console output to these host streams. */
   readonly connectOutput?: {
     readonly stdout?: NodeJS.WritableStream;

@@ -48,6 +48,12 @@ export const checkCellOptions = (options: CellOptions): void => {
   }
   if (options.root !== undefined && typeof options.root !== "string")
     throw badOptions("`root` must be a path.");
+  if (
+    options.ambient !== undefined &&
+    options.ambient !== "deterministic" &&
+    options.ambient !== "deny"
+  )
+    throw badOptions('`ambient` must be "deterministic" or "deny".');
 };
 
 /** Makes a compartment cell. @internal */
@@ -73,7 +79,7 @@ export const makeCompartmentCell = async (
     cap: stdioPair.cap,
     caretaker: membrane.revocable(stdioPair.cap as StdioCap, { name: `console of cell "${name}"` }),
   };
-  const endowments = makeCellEndowments(membrane, granted, stdio);
+  const endowments = makeCellEndowments(membrane, granted, stdio, grants.ambient);
   const compartment = new Compartment({
     globals: endowments.globals,
     __options__: true,

@@ -35,17 +35,8 @@ const GRANT_FOR_BUILTIN: Readonly<Record<string, string>> = hardenExport({
   "dns/promises": "net",
   timers: "timers",
   "timers/promises": "timers",
-});
-
-/**
- * Builtins no grant provides, with what a cell can use instead. Class
- * closed: a denial never names a grant that does not provide the builtin
- * (`random` gives `caps.random.randomUUID()`/`getRandomValues()`, not
- * `node:crypto`).
- */
-const INSTEAD_OF_BUILTIN: Readonly<Record<string, string>> = hardenExport({
-  crypto:
-    "For random values, grant random and call caps.random.randomUUID() or caps.random.getRandomValues(array).",
+  // Randomness only: randomUUID, getRandomValues and webcrypto (cell-ambient.ts).
+  crypto: "random (its randomUUID, getRandomValues and webcrypto.getRandomValues)",
 });
 
 const PACKAGE_NAME = /^(?:@[a-z0-9][a-z0-9._~-]*\/)?[a-z0-9][a-z0-9._~-]*$/i;
@@ -144,7 +135,7 @@ export const deniedImportError = (specifier: string): CellError => {
     return moduleError(
       "MODULE_DENIED",
       grant === undefined
-        ? `Denied: import of ${JSON.stringify(specifier)}. Node builtin ${bare} is not available to cells; no grant provides it.${INSTEAD_OF_BUILTIN[bare] === undefined ? "" : ` ${INSTEAD_OF_BUILTIN[bare]}`}`
+        ? `Denied: import of ${JSON.stringify(specifier)}. Node builtin ${bare} is not available to cells; no grant provides it.`
         : `Denied: import of ${JSON.stringify(specifier)}. ${specifier} is provided only when the cell is granted ${grant}.`,
     );
   }

@@ -35,6 +35,12 @@
  */
 import { hardenExport } from "@padded-cell/membrane";
 import { addGlobalAliases, makeCellProcess } from "../cell/cell-global-object.js";
+import {
+  ambientFromData,
+  cryptoBuiltins,
+  makeAmbientGlobals,
+  type AmbientGrants,
+} from "../cell/cell-ambient.js";
 import { makeCapTP } from "./wall-captp.js";
 import { errorToData, dataToError, makeWallCodec, readAttachedBytes } from "./wall-codec.js";
 import { unpackSnapshot, type PluginSnapshot } from "../module/module-snapshot.js";
@@ -52,6 +58,7 @@ export interface GuestPort {
 interface InitConfig {
   readonly name: string;
   readonly maxOutputBytes: number;
+  readonly ambient: AmbientGrants;
 }
 
 const { byteLength } = Buffer;
@@ -91,6 +98,8 @@ export const runWallGuest = (port: GuestPort): void => {
   const codec = makeWallCodec({ side: "wall", makeError: dataToError });
   let config: InitConfig | undefined;
   let caps: unknown = harden({});
+  // Rebuilt from the grants' options when they arrive (cell-ambient.ts, invariant 3).
+  let ambient = makeAmbientGlobals({ random: false, ungranted: "deterministic" });
   // Replaced by a facade over the env grant's snapshot when grants arrive.
   let cellProcess = makeCellProcess({});
   let outputBytes = 0;
@@ -133,6 +142,7 @@ export const runWallGuest = (port: GuestPort): void => {
       URL,
       URLSearchParams,
       process: cellProcess,
+      ...ambient,
     });
   const makeCompartment = (modules?: Record<string, unknown>) => {
     const compartment = new Compartment({
@@ -163,6 +173,7 @@ export const runWallGuest = (port: GuestPort): void => {
     const builtins: Record<string, object> = {
       "node:process": cellProcess,
       process: cellProcess,
+      ...cryptoBuiltins(ambient.crypto),
     };
     if (granted.fs !== undefined) {
       const fs = granted.fs as Parameters<typeof makeFsPromisesFacade>[0];
@@ -186,7 +197,20 @@ export const runWallGuest = (port: GuestPort): void => {
   const bootstrap = harden({
     init: async (pairs: [string, unknown][], cfg: InitConfig) => {
       if (config !== undefined) throw new Error("this wall already serves a cell");
-      config = harden({ name: String(cfg.name), maxOutputBytes: Number(cfg.maxOutputBytes) });
+      config = harden({
+        name: String(cfg.name),
+        maxOutputBytes: Number(cfg.maxOutputBytes),
+        ambient: ambientFromData(cfg.ambient),
+      });
+      ambient = makeAmbientGlobals(config.ambient);
+      for (const [key, value] of Object.entries(ambient)) {
+        Object.defineProperty(scriptCompartment.globalThis, key, {
+          value,
+          writable: true,
+          enumerable: false,
+          configurable: true,
+        });
+      }
       const grants = harden(Object.fromEntries(pairs)) as Record<string, unknown>;
       caps = grants;
       Object.defineProperty(scriptCompartment.globalThis, "caps", {

@@ -28,6 +28,7 @@ import {
   type WallOutputHandler,
 } from "./wall-supervisor.js";
 import { startWorkerTransport } from "./worker/worker-wall.js";
+import type { AmbientGrants } from "../cell/cell-ambient.js";
 
 /** Which wall: a worker thread or a child process. */
 export type WallKind = "worker" | "process" | "jail";
@@ -48,6 +49,8 @@ export interface StartWallOptions {
   readonly limits?: WallLimits;
   /** Receives the cell's console output. */
   readonly onOutput?: WallOutputHandler;
+  /** What the grants say about time and randomness (cell-ambient.ts). */
+  readonly ambient?: AmbientGrants;
 }
 
 /** Largest `stackKb` a process wall accepts: V8 must stay inside the OS thread stack (8 MiB). */

@@ -42,6 +42,7 @@ import {
 import type { WallErrorCode } from "./wall-error-codes.js";
 import { makeCellFate, type CellFate } from "./wall-fate.js";
 import type { PackedSnapshot } from "../module/module-snapshot.js";
+import type { AmbientGrants } from "../cell/cell-ambient.js";
 
 /** Limits of a walled cell. */
 export interface WallLimits {
@@ -97,6 +98,8 @@ export interface WallCellOptions {
   readonly limits?: WallLimits;
   /** Receives console output; default: the host's console, prefixed with the name. */
   readonly onOutput?: WallOutputHandler;
+  /** What the grants say about time and randomness (cell-ambient.ts); default: none granted, deterministic. */
+  readonly ambient?: AmbientGrants;
 }
 
 /**
@@ -395,7 +398,14 @@ export const superviseWall = (
       // Grants go as [name, grant] pairs so each one crosses on its own: a
       // record holding a function would otherwise cross as one capability.
       const pairs = harden(Object.entries(options.grants));
-      await guest.init!(pairs, harden({ name: options.name, maxOutputBytes: maxOutput }));
+      await guest.init!(
+        pairs,
+        harden({
+          name: options.name,
+          maxOutputBytes: maxOutput,
+          ambient: options.ambient ?? { random: false, ungranted: "deterministic" },
+        }),
+      );
       await startLimits();
       return guest;
     });

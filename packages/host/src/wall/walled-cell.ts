@@ -72,6 +72,7 @@ export const makeWalledCell = async (
       ...(maxOutputBytes === undefined ? {} : { maxOutputBytes }),
     },
     onOutput: (stream, text) => void stdio.cap.write(stream, text).catch(() => {}),
+    ambient: cellGrants.ambient,
   });
   let revokedReason: string | undefined;
   const assertLive = () => {
