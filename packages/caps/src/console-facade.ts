@@ -6,14 +6,21 @@
  *    `toString`, `valueOf` or proxy trap runs, and each line is bounded.
  * 2. The facade holds only the guest side of stdio; it cannot read output.
  * 3. A console call never throws because output failed (a revoked or full
- *    stdio is silent, as a closed terminal is); members it does not provide
- *    throw `CONSOLE_NOT_SUPPORTED` naming the member.
+ *    stdio is silent, as a closed terminal is), except when the write
+ *    throws `CELL_OUTPUT_LIMIT` at once (a wall's output limit: a logging
+ *    loop that never yields must stop there, or its output could never be
+ *    flushed to the host that ends it); members it does not provide throw
+ *    `CONSOLE_NOT_SUPPORTED` naming the member.
+ * 5. The facade can be handed to a cell as it is (so it formats the cell's
+ *    own values, not membrane views of them): it is hardened, returns
+ *    nothing, and what it throws is an intrinsic `Error` (name `CellError`,
+ *    own `code`), never an instance of a host class.
  * 4. `trace` prints its message but never a stack (stacks hold host paths).
  *
  * It does not provide `time`/`timeEnd` (they need a clock grant), `profile`
  * or inspector hooks.
  */
-import { CellError } from "@padded-cell/membrane";
+import { isCellError } from "@padded-cell/membrane";
 import { formatValues, type FormatOptions } from "./console-format.js";
 import type { StdioCap, StdioStream } from "./stdio-cap.js";
 
@@ -84,18 +91,30 @@ export function makeConsoleFacade(stdioCap: StdioCap, options: FormatOptions = {
     try {
       const p: unknown = Reflect.apply(write, stdioCap, [stream, `${lines}\n`]);
       if (p instanceof Promise) p.catch(() => undefined);
-    } catch {
-      // Invariant 3: output failures are silent, as with a closed terminal.
+    } catch (error) {
+      // Invariant 3: output failures are silent, as with a closed terminal,
+      // except a wall's output limit.
+      if (isCellError(error, "CELL_OUTPUT_LIMIT")) throw error;
     }
   };
   const fmt = (args: readonly unknown[]) => formatValues(args, options);
   const label = (l: unknown) =>
     l === undefined ? "default" : typeof l === "string" ? l : fmt([l]);
   const notSupported = (member: string): never => {
-    throw new CellError(
-      "CONSOLE_NOT_SUPPORTED",
+    // Invariant 5: an intrinsic error, shaped as a CellError.
+    const error = new Error(
       `console.${member} is not available in this cell; it needs a clock capability.`,
     );
+    Object.defineProperties(error, {
+      name: { value: "CellError", writable: true, configurable: true },
+      code: {
+        value: "CONSOLE_NOT_SUPPORTED",
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      },
+    });
+    throw error;
   };
 
   return harden({

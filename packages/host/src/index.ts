@@ -2,6 +2,7 @@
 import "./host-lockdown.js";
 export { startWall, bootWall } from "./wall/wall-start.js";
 export type { StartWallOptions, WallKind } from "./wall/wall-start.js";
+export type { AmbientGrants } from "./cell/cell-ambient.js";
 export { makeWallPool } from "./wall/wall-pool.js";
 export type { WallPool, WallPoolOptions, AcquireWallOptions } from "./wall/wall-pool.js";
 export type {

@@ -75,8 +75,9 @@ test("nothing reachable from a cell's globals is a raw host object", async () =>
     { cap: stdio, caretaker: membrane.revocable(stdio) },
     { clock: {}, random: true, ungranted: "deny" },
   );
-  // Date, Math, Intl and crypto are made for the cell and given as they are
-  // (cell-ambient.ts): what they reach must be frozen, and is listed here.
+  // Date, Math, Intl, crypto and console are made for the cell and given as
+  // they are (cell-ambient.ts, console-facade.ts invariant 5): what they
+  // reach must be frozen, and is listed here.
   const ambient = new Set<object>();
   const reach = (value: unknown): void => {
     if ((typeof value !== "object" && typeof value !== "function") || value === null) return;
@@ -90,7 +91,7 @@ test("nothing reachable from a cell's globals is a raw host object", async () =>
       reach(desc.set);
     }
   };
-  for (const name of ["Date", "Math", "Intl", "crypto"]) reach(endowments.globals[name]);
+  for (const name of ["Date", "Math", "Intl", "crypto", "console"]) reach(endowments.globals[name]);
   for (const value of ambient) expect(Object.isFrozen(value)).toBe(true);
 
   // The baseline: everything an empty compartment reaches.

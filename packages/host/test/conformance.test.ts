@@ -139,6 +139,33 @@ const nestedAndChannels = async (isolation: Isolation) => {
   }
 };
 
+describe("console at every isolation level", () => {
+  test("the same members, and the same text for the same values", async () => {
+    const printed: string[] = [];
+    const host = await createHost();
+    try {
+      for (const isolation of LEVELS) {
+        const cell = await host.createCell({ name: "console", isolation });
+        await cell.evaluate(`
+          console.log("%s=%d", "n", 5, { a: [1, { b: 2 }] }, new Map([[1, "x"]]), [undefined, null]);
+          // Hostile values print without their code running (console-format.ts).
+          console.log(new Proxy({}, { ownKeys() { throw new Error("trap ran"); } }), { get x() { throw new Error("getter ran"); } });
+          console.group("g"); console.warn(new Error("e").message); console.groupEnd();
+          console.count(); console.count(); console.assert(false, "no");
+          console.log(Object.keys(console).sort().join());`);
+        const { stdout, stderr } = cell.output();
+        printed.push(`${stdout}--\n${stderr}`);
+        await cell.revoke("done");
+      }
+    } finally {
+      await host.close("done");
+    }
+    expect(printed[0]).toContain("n=5 { a: [ 1, { b: 2 } ] }");
+    expect(printed[0]).toContain("[Proxy] { x: [Getter] }");
+    for (const other of printed) expect(other).toBe(printed[0]);
+  }, 60_000);
+});
+
 describe("nested cells and channels at every isolation level", () => {
   test("sub-cells get what their parent passes on, escalation is refused, channels carry data and revoke", async () => {
     const results = [];

@@ -4,8 +4,9 @@
  *
  * Invariants:
  * 1. Every endowment is a membrane view, a primitive, or made for this
- *    cell alone from frozen intrinsics (`Date`, `Math`, `Intl`, `crypto`:
- *    cell-ambient.ts): nothing of the host reaches a cell's global raw.
+ *    cell alone, hardened, holding the host only through views (`Date`,
+ *    `Math`, `Intl`, `crypto`: cell-ambient.ts; `console`: console-facade.ts
+ *    invariant 5): nothing of the host reaches a cell's global raw.
  * 2. A facade exists only if its capability was granted (`fetch` needs
  *    `http`, timer functions need `timers`, `node:fs` needs `fs`), or if it
  *    carries no authority (`TextEncoder`, `TextDecoder`, `URL`,
@@ -76,7 +77,10 @@ export const makeCellEndowments = (
 
   const globals: Record<string, unknown> = {
     caps: capsView,
-    console: stdio.caretaker.wrap(makeConsoleFacade(stdio.cap as StdioCap)),
+    // Given as it is, so it formats the cell's own values (a view would
+    // print as [Proxy]); it writes through the grant's view, so it dies with
+    // it (console-facade.ts, invariant 5).
+    console: makeConsoleFacade(stdio.caretaker.proxy as StdioCap),
     TextEncoder: membrane.wrap(TextEncoder),
     TextDecoder: membrane.wrap(TextDecoder),
     URL: membrane.wrap(URL),

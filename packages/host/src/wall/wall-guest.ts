@@ -34,6 +34,7 @@
  * from outside the wall, because code inside cannot police itself.
  */
 import { hardenExport } from "@padded-cell/membrane";
+import { makeConsoleFacade } from "@padded-cell/caps";
 import { addGlobalAliases, makeCellProcess } from "../cell/cell-global-object.js";
 import {
   ambientFromData,
@@ -62,17 +63,6 @@ interface InitConfig {
 }
 
 const { byteLength } = Buffer;
-
-const formatArg = (arg: unknown): string => {
-  try {
-    if (typeof arg === "string") return arg;
-    if (arg instanceof Error) return `${arg.name}: ${arg.message}`;
-    if (typeof arg === "object" && arg !== null) return JSON.stringify(arg) ?? String(arg);
-    return String(arg);
-  } catch {
-    return "[unprintable]";
-  }
-};
 
 /**
  * Starts the guest runtime on a port. Called once by a wall entry.
@@ -112,26 +102,21 @@ export const runWallGuest = (port: GuestPort): void => {
     });
     return harden(err);
   };
-  const write =
-    (stream: "stdout" | "stderr") =>
-    (...args: unknown[]) => {
-      if (config === undefined) return;
-      if (outputBytes > config.maxOutputBytes) throw outputLimit();
-      const text = `${args.map(formatArg).join(" ")}\n`;
-      outputBytes += byteLength(text);
-      port.post({ pc: "out", s: stream, d: text });
-      // The line that crosses the limit is still sent, so the host sees the
-      // overflow and ends the wall; throwing stops a logging loop, so a
-      // process wall's event loop gets to flush the pipe.
-      if (outputBytes > config.maxOutputBytes) throw outputLimit();
-    };
-  const guestConsole = harden({
-    log: write("stdout"),
-    info: write("stdout"),
-    debug: write("stdout"),
-    warn: write("stderr"),
-    error: write("stderr"),
-  });
+  const write = (stream: "stdout" | "stderr", text: string | Uint8Array): Promise<void> => {
+    if (config === undefined) return Promise.resolve();
+    if (outputBytes > config.maxOutputBytes) throw outputLimit();
+    const line = typeof text === "string" ? text : new TextDecoder().decode(text);
+    outputBytes += byteLength(line);
+    port.post({ pc: "out", s: stream, d: line });
+    // The line that crosses the limit is still sent, so the host sees the
+    // overflow and ends the wall; throwing stops a logging loop, so a
+    // process wall's event loop gets to flush the pipe.
+    if (outputBytes > config.maxOutputBytes) throw outputLimit();
+    return Promise.resolve();
+  };
+  // The console a compartment cell has, formatting the same way (one
+  // semantics at every level), over this wall's output.
+  const guestConsole = makeConsoleFacade(harden({ write }));
 
   const cellGlobals = () =>
     harden({
