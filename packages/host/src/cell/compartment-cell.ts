@@ -22,6 +22,7 @@ import { freezeEndowments, makeCellEndowments, type GrantedCap } from "./cell-gl
 import type { Cell, CellHandle, CellHostContext, CellOptions, CellOutput } from "./cell-types.js";
 import { makeModuleLoader, type ModuleLoader } from "../module/module-loader.js";
 import { withRunHint } from "../module/module-run-hint.js";
+import { readShimSources } from "../module/builtin-shims.js";
 
 const NAME = /^[\w.@/-][\w .@/-]{0,99}$/;
 
@@ -116,6 +117,7 @@ export const makeCompartmentCell = async (
       ...(options.imports === undefined ? {} : { allow: options.imports }),
       builtins: endowments.builtins,
       globals: endowments.globals,
+      shims: readShimSources(),
     });
     return loader;
   };

@@ -68,6 +68,7 @@ import {
 } from "./module-read-powers.js";
 import { makeSnapshotReadPowers, type PluginSnapshot } from "./module-snapshot.js";
 import { withDefaultPackage } from "./module-default-package.js";
+import { makeShimBuiltins, type ShimSources } from "./builtin-shims.js";
 import {
   describeOrigin,
   makeFailureOrigins,
@@ -120,6 +121,13 @@ export interface ModuleLoaderOptions {
   readonly builtins?: Readonly<Record<string, object>>;
   /** Endowments: properties added to every compartment's `globalThis`. */
   readonly globals?: object;
+  /**
+   * Builtins that need no grant (`buffer`, `events`, `path`,
+   * `string_decoder`, `querystring`), evaluated in the cell from these
+   * sources on first use, with a global `Buffer` for module code
+   * (builtin-shims.ts). Default: none.
+   */
+  readonly shims?: ShimSources;
   /**
    * Package `exports` conditions to honour besides `import`/`require`/
    * `default`. Default none: cells have no Node authority, so the neutral
@@ -333,7 +341,7 @@ const cellErrorOf = (
  * ```
  */
 export const makeModuleLoader = (options: ModuleLoaderOptions): ModuleLoader => {
-  const { root, files, allow = [], builtins = {}, globals = {}, conditions = [] } = options;
+  const { root, files, allow = [], builtins = {}, globals = {}, conditions = [], shims } = options;
   if (files === undefined && (typeof root !== "string" || root === "")) {
     throw moduleError("MODULE_BAD_REQUEST", "The module loader needs the plugin folder as `root`.");
   }
@@ -342,6 +350,15 @@ export const makeModuleLoader = (options: ModuleLoaderOptions): ModuleLoader => 
   const endowments = frozenRecordOf(globals, "globals");
   const hasBuiltin = (specifier: string): boolean =>
     Object.prototype.hasOwnProperty.call(builtinTable, specifier);
+  // This cell's own instances of the shimmed builtins (builtin-shims.ts).
+  const shimTable =
+    shims === undefined
+      ? undefined
+      : makeShimBuiltins(shims, { console: (endowments as { console?: unknown }).console });
+  const shimOf = (specifier: string): (() => object) | undefined =>
+    shimTable !== undefined && Object.prototype.hasOwnProperty.call(shimTable, specifier)
+      ? shimTable[specifier]
+      : undefined;
   const origins = makeFailureOrigins();
 
   /**
@@ -366,8 +383,13 @@ export const makeModuleLoader = (options: ModuleLoaderOptions): ModuleLoader => 
    */
   const exitImportNowHook = (specifier: string): ModuleDescriptor => {
     if (isNodeBuiltin(specifier)) {
-      if (!hasBuiltin(specifier)) deny(deniedImportError(specifier));
-      const facade = builtinTable[specifier] as Record<string, unknown>;
+      // A facade of a grant first; else this cell's own shim; else denied.
+      const shim = hasBuiltin(specifier) ? undefined : shimOf(specifier);
+      if (!hasBuiltin(specifier) && shim === undefined) deny(deniedImportError(specifier));
+      const facade = (shim === undefined ? builtinTable[specifier] : shim()) as Record<
+        string,
+        unknown
+      >;
       return harden({
         imports: [],
         exports: [...new Set([...keys(facade), "default"])],
@@ -614,7 +636,11 @@ export const makeModuleLoader = (options: ModuleLoaderOptions): ModuleLoader => 
     // The mapper's entry is ./package.json itself: a JSON module with no
     // effects, so linking evaluates no plugin code.
     await application.import({
-      globals: endowments,
+      // Module code finds `Buffer` as a global, as in Node: this cell's own.
+      globals:
+        shimTable === undefined
+          ? endowments
+          : { ...endowments, Buffer: (shimTable.buffer!() as { Buffer: unknown }).Buffer },
       importHook: exitImportHook,
       Compartment: PolicedCompartment as unknown as typeof Compartment,
     });

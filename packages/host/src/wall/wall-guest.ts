@@ -171,11 +171,13 @@ export const runWallGuest = (port: GuestPort): void => {
         fs: fsFacade,
       });
     }
+    const { readShimSources } = await import("../module/builtin-shims.js");
     return makeModuleLoader({
       files,
       allow,
       builtins: harden(builtins),
       globals: cellGlobals(),
+      shims: readShimSources(),
     });
   };
 
