@@ -23,6 +23,7 @@
  */
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { evadeSourceChecks } from "./module-source-evasion.js";
 
 /** One file of a shim: its source, and what each `require` in it names. */
 export interface ShimFile {
@@ -119,8 +120,10 @@ export const makeShimBuiltins = (
     } as never);
     const module = { exports: {} as unknown };
     modules.set(id, module);
+    // SES refuses text that looks like `import(` or an HTML comment, even in
+    // strings and comments; the module loader's rewrite keeps the meaning.
     const wrapper = compartment.evaluate(
-      `(function (exports, require, module) {${file.source}\n})`,
+      evadeSourceChecks(`(function (exports, require, module) {${file.source}\n})`, "script"),
     ) as (exports: unknown, require: (specifier: string) => unknown, module: object) => void;
     wrapper(
       module.exports,
