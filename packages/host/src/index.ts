@@ -34,6 +34,8 @@ export type {
 export { hostErrorCodes } from "./host-error-codes.js";
 export type { HostErrorCode } from "./host-error-codes.js";
 export { makeModuleLoader } from "./module/module-loader.js";
+export { readShimSources } from "./module/builtin-shims.js";
+export type { ShimFile, ShimSources } from "./module/builtin-shims.js";
 export type { ModuleLoader, ModuleLoaderOptions } from "./module/module-loader.js";
 export type { PackedSnapshot } from "./module/module-snapshot.js";
 export { moduleErrorCodes } from "./module/module-error-codes.js";
