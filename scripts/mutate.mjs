@@ -92,6 +92,7 @@ const TARGETS = [
     tests: [
       "packages/host/test/module-import-policy.test.ts",
       "packages/host/test/module-attacks.test.ts",
+      "packages/host/test/module-import-policy-mutants.test.ts",
     ],
   },
 ];

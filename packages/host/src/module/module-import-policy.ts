@@ -48,6 +48,15 @@ const INSTEAD_OF_BUILTIN: Readonly<Record<string, string>> = hardenExport({
     "For random values, grant random and call caps.random.randomUUID() or caps.random.getRandomValues(array).",
 });
 
+const hasOwn = Object.hasOwn;
+/**
+ * Own entries only. Class closed: a builtin named like an `Object.prototype`
+ * member (`node:constructor`, `node:__proto__`) is denied as one no grant
+ * provides, never "granted function Object() { [native code] }".
+ */
+const ownEntry = (table: Readonly<Record<string, string>>, key: string): string | undefined =>
+  hasOwn(table, key) ? table[key] : undefined;
+
 const PACKAGE_NAME = /^(?:@[a-z0-9][a-z0-9._~-]*\/)?[a-z0-9][a-z0-9._~-]*$/i;
 
 /**
@@ -140,11 +149,12 @@ export const makeImportAllowList = (entries: readonly string[]): ImportAllowList
 export const deniedImportError = (specifier: string): CellError => {
   if (isNodeBuiltin(specifier)) {
     const bare = specifier.startsWith("node:") ? specifier.slice(5) : specifier;
-    const grant = GRANT_FOR_BUILTIN[bare];
+    const grant = ownEntry(GRANT_FOR_BUILTIN, bare);
+    const instead = ownEntry(INSTEAD_OF_BUILTIN, bare);
     return moduleError(
       "MODULE_DENIED",
       grant === undefined
-        ? `Denied: import of ${JSON.stringify(specifier)}. Node builtin ${bare} is not available to cells; no grant provides it.${INSTEAD_OF_BUILTIN[bare] === undefined ? "" : ` ${INSTEAD_OF_BUILTIN[bare]}`}`
+        ? `Denied: import of ${JSON.stringify(specifier)}. Node builtin ${bare} is not available to cells; no grant provides it.${instead === undefined ? "" : ` ${instead}`}`
         : `Denied: import of ${JSON.stringify(specifier)}. ${specifier} is provided only when the cell is granted ${grant}.`,
     );
   }
