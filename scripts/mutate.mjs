@@ -84,6 +84,7 @@ const TARGETS = [
       "packages/caps/test/http-cap.test.ts",
       "packages/caps/test/http-fetch-facade.test.ts",
       "packages/caps/test/address-oracle.test.ts",
+      "packages/caps/test/http-url-allow-mutants.test.ts",
     ],
   },
   {
