@@ -75,6 +75,7 @@ const TARGETS = [
       "packages/caps/test/fs-symlink-race.test.ts",
       "packages/caps/test/fs-error-leak.test.ts",
       "packages/caps/test/fs-attenuation.test.ts",
+      "packages/caps/test/fs-host-backend-mutants.test.ts",
     ],
   },
   {
