@@ -152,6 +152,43 @@ describe("reads and writes", () => {
     expect(Buffer.from(await backend.readFile(["cmdline"])).equals(expected)).toBe(true);
   });
 
+  it("a zero-size file longer than one 64 KiB chunk (/proc/self/smaps) is read whole, in order", async () => {
+    const backend = makeHostBackend("/proc/self");
+    const got = Buffer.from(await backend.readFile(["smaps"])).toString("latin1");
+    expect(got.length).toBeGreaterThan(64 * 1024);
+    // The mappings change between two reads; the first line (the lowest mapping) does not.
+    const firstLine = (s: string) => s.slice(0, s.indexOf("\n"));
+    expect(firstLine(got)).toBe(firstLine(readFileSync("/proc/self/smaps", "latin1")));
+    expect(got.endsWith("\n")).toBe(true);
+  });
+
+  it("a file shorter than its stat size (sysfs reports 4096) is read to its real end", async () => {
+    const backend = makeHostBackend("/sys/devices/system/cpu");
+    const expected = readFileSync("/sys/devices/system/cpu/online");
+    expect((await stat("/sys/devices/system/cpu/online")).size).toBeGreaterThan(expected.length);
+    expect(Buffer.from(await backend.readFile(["online"])).equals(expected)).toBe(true);
+    const r = await backend.openRead(["online"]);
+    expect(Buffer.from(await r.read(4096)).equals(expected)).toBe(true);
+    await r.close();
+  });
+
+  it("a path through a directory link fails verification (FS_PATH_CHANGED) and leaves no descriptor open", async () => {
+    await mkdir(join(base, "d", "sub"), { recursive: true });
+    await writeFile(join(base, "d", "f"), "x");
+    await symlink("d", join(base, "l"));
+    const backend = makeHostBackend(base);
+    const before = openFds();
+    // The link as the leaf of a directory open is refused by O_NOFOLLOW itself.
+    expect(await codeOf(backend.readdir(["l"]))).toBe("ENOTDIR");
+    expect(await codeOf(backend.readFile(["l", "f"]))).toBe("FS_PATH_CHANGED");
+    expect(await codeOf(backend.openRead(["l", "f"]))).toBe("FS_PATH_CHANGED");
+    expect(await codeOf(backend.readdir(["l", "sub"]))).toBe("FS_PATH_CHANGED");
+    expect(await codeOf(backend.mkdir(["l", "sub", "m"]))).toBe("FS_PATH_CHANGED");
+    expect(await codeOf(backend.openWrite(["l", "sub", "g"], false))).toBe("FS_PATH_CHANGED");
+    expect(openFds()).toBe(before);
+    expect(readdirSync(join(base, "d", "sub"))).toEqual([]);
+  });
+
   it("a write without append truncates the file it opened; append keeps it", async () => {
     await writeFile(join(base, "f"), "a long old content");
     const backend = makeHostBackend(base);
@@ -268,19 +305,20 @@ describe("readFileIfLinkFree", () => {
   });
 
   it("a directory swapped for a link is forgotten, and stays forgotten once restored", async () => {
-    await mkdir(join(base, "d"));
-    await writeFile(join(base, "d", "f"), "real");
-    await mkdir(join(base, "e"));
-    await writeFile(join(base, "e", "f"), "elsewhere");
+    // Three levels, so "the parent" and "the first directory" differ.
+    await mkdir(join(base, "a", "d"), { recursive: true });
+    await writeFile(join(base, "a", "d", "f"), "real");
+    await mkdir(join(base, "a", "e"));
+    await writeFile(join(base, "a", "e", "f"), "elsewhere");
     const backend = makeHostBackend(base);
-    await backend.resolve(["d", "f"], true);
-    expect(await fast(backend, ["d", "f"])).toBe("real");
-    await rename(join(base, "d"), join(base, "d.parked"));
-    await symlink("e", join(base, "d"));
-    expect(await fast(backend, ["d", "f"])).toBeUndefined();
-    await rm(join(base, "d"));
-    await rename(join(base, "d.parked"), join(base, "d"));
-    expect(await fast(backend, ["d", "f"])).toBeUndefined();
+    await backend.resolve(["a", "d", "f"], true);
+    expect(await fast(backend, ["a", "d", "f"])).toBe("real");
+    await rename(join(base, "a", "d"), join(base, "a", "d.parked"));
+    await symlink("e", join(base, "a", "d"));
+    expect(await fast(backend, ["a", "d", "f"])).toBeUndefined();
+    await rm(join(base, "a", "d"));
+    await rename(join(base, "a", "d.parked"), join(base, "a", "d"));
+    expect(await fast(backend, ["a", "d", "f"])).toBeUndefined();
   });
 
   it("answers undefined for what is not a regular file (a directory, a FIFO)", async () => {
