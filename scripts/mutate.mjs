@@ -75,6 +75,7 @@ const TARGETS = [
       "packages/caps/test/fs-symlink-race.test.ts",
       "packages/caps/test/fs-error-leak.test.ts",
       "packages/caps/test/fs-attenuation.test.ts",
+      "packages/caps/test/fs-host-backend-mutants.test.ts",
     ],
   },
   {
@@ -84,6 +85,7 @@ const TARGETS = [
       "packages/caps/test/http-cap.test.ts",
       "packages/caps/test/http-fetch-facade.test.ts",
       "packages/caps/test/address-oracle.test.ts",
+      "packages/caps/test/http-url-allow-mutants.test.ts",
     ],
   },
   {
@@ -92,6 +94,7 @@ const TARGETS = [
     tests: [
       "packages/host/test/module-import-policy.test.ts",
       "packages/host/test/module-attacks.test.ts",
+      "packages/host/test/module-import-policy-mutants.test.ts",
     ],
   },
 ];

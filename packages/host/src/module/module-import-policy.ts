@@ -39,6 +39,15 @@ const GRANT_FOR_BUILTIN: Readonly<Record<string, string>> = hardenExport({
   crypto: "random (its randomUUID, getRandomValues and webcrypto.getRandomValues)",
 });
 
+const hasOwn = Object.hasOwn;
+/**
+ * Own entries only. Class closed: a builtin named like an `Object.prototype`
+ * member (`node:constructor`, `node:__proto__`) is denied as one no grant
+ * provides, never "granted function Object() { [native code] }".
+ */
+const ownEntry = (table: Readonly<Record<string, string>>, key: string): string | undefined =>
+  hasOwn(table, key) ? table[key] : undefined;
+
 const PACKAGE_NAME = /^(?:@[a-z0-9][a-z0-9._~-]*\/)?[a-z0-9][a-z0-9._~-]*$/i;
 
 /**
@@ -131,7 +140,7 @@ export const makeImportAllowList = (entries: readonly string[]): ImportAllowList
 export const deniedImportError = (specifier: string): CellError => {
   if (isNodeBuiltin(specifier)) {
     const bare = specifier.startsWith("node:") ? specifier.slice(5) : specifier;
-    const grant = GRANT_FOR_BUILTIN[bare];
+    const grant = ownEntry(GRANT_FOR_BUILTIN, bare);
     return moduleError(
       "MODULE_DENIED",
       grant === undefined
