@@ -80,7 +80,7 @@ const table: Readonly<Record<WallErrorCode, WallErrorCodeDoc>> = {
   },
   CELL_MESSAGE_LIMIT: {
     cause:
-      "The cell tried to send the host one message (a result, a capability call's arguments, a console line) larger than 16 MiB; the wall was torn down before the host received it.",
+      "The cell tried to send the host one message (a result, a capability call's arguments) larger than 16 MiB; the wall was torn down before the host received it.",
     mitigation:
       "Return or pass data in smaller pieces (for example write a large result to a granted file in chunks).",
   },
