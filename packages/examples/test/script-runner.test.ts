@@ -51,13 +51,13 @@ describe("script-runner example", () => {
     expect(later).toMatchObject({ status: "completed", result: 8, fate: { kind: "revoked" } });
   });
 
-  it("invariant 3: a script sees only caps, console, Intl, URL, URLSearchParams and a process with an empty env and no exit; no require", () => {
+  it("invariant 3: a script sees only caps, console, Buffer, Intl, URL, URLSearchParams and a process with an empty env and no exit; no require", () => {
     expect(outcome("escape").result).toEqual({
       processEnv: [],
       processExit: "undefined",
       require: "undefined",
       fetch: "undefined",
-      globals: ["Intl", "URL", "URLSearchParams", "caps", "console", "process"],
+      globals: ["Buffer", "Intl", "URL", "URLSearchParams", "caps", "console", "process"],
     });
   });
 
