@@ -12,7 +12,7 @@
 //   metadata endpoint is `metadata` in every spelling.
 import fc from "fast-check";
 import { domainToASCII } from "node:url";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { canonicalizeHost, classifyAddress } from "../src/net/address-canonical.js";
 
 const outcome = (input: unknown): string => {
@@ -299,5 +299,128 @@ describe("classification of IPv4-mapped addresses and metadata endpoints", () =>
     ["fc00::1", "private"],
   ])("%s is %s", (ip, cls) => {
     expect(classifyAddress(ip)).toBe(cls);
+  });
+});
+
+// ---- the module's own tables, read by a freshly loaded module ----------
+
+describe("module-level tables and helpers, in a module loaded inside the test", () => {
+  // The module is loaded again here, after the test has started, so its
+  // top-level tables (regexes, class and metadata tables, the captured
+  // `test` helper) are built while the test runs, not only when the file is
+  // first imported.
+  it("classes, metadata, names, numbers and zones", async () => {
+    vi.resetModules();
+    const m = await import("../src/net/address-canonical.js");
+    const out = (input: string): string => {
+      try {
+        const h = m.canonicalizeHost(input);
+        return `${h.kind} ${h.host}`;
+      } catch (e) {
+        return (e as { code: string }).code;
+      }
+    };
+    expect(
+      [
+        "8.8.8.8",
+        "127.0.0.1",
+        "10.0.0.1",
+        "169.254.1.1",
+        "0.0.0.0",
+        "224.0.0.1",
+        "100.64.0.1",
+        "255.255.255.255",
+        "192.0.2.1",
+        "2606:4700::1",
+        "::1",
+        "fc00::1",
+        "fe80::1",
+        "::",
+        "ff02::1",
+        "2001:db8::1",
+        "169.254.169.254",
+        "169.254.170.2",
+        "100.100.100.200",
+        "192.0.0.192",
+        "fd00:ec2::254",
+      ].map((ip) => `${ip} ${m.classifyAddress(ip)}`),
+    ).toEqual([
+      "8.8.8.8 public",
+      "127.0.0.1 loopback",
+      "10.0.0.1 private",
+      "169.254.1.1 linkLocal",
+      "0.0.0.0 unspecified",
+      "224.0.0.1 multicast",
+      "100.64.0.1 cgnat",
+      "255.255.255.255 broadcast",
+      "192.0.2.1 reserved",
+      "2606:4700::1 public",
+      "::1 loopback",
+      "fc00::1 private",
+      "fe80::1 linkLocal",
+      ":: unspecified",
+      "ff02::1 multicast",
+      "2001:db8::1 reserved",
+      "169.254.169.254 metadata",
+      "169.254.170.2 metadata",
+      "100.100.100.200 metadata",
+      "192.0.0.192 metadata",
+      "fd00:ec2::254 metadata",
+    ]);
+    expect(
+      [
+        "a.b",
+        "ab.b",
+        "_a_.b",
+        "a-b.c",
+        "a-.b",
+        "-a.b",
+        "a!.b",
+        "!a.b",
+        "a!b.c",
+        `${"a".repeat(63)}.b`,
+        `${"a".repeat(64)}.b`,
+        "0x",
+        "a.12",
+        "1.0x1f",
+        "a.0xg",
+        "a.1a",
+        "a.a1",
+        "a.12x",
+        "x0x1",
+        "fe80::1%eth0",
+        "fe80::1%~eth0",
+        "fe80::1%eth0~",
+        `fe80::1%${"e".repeat(32)}`,
+        `fe80::1%${"e".repeat(33)}`,
+        "::ffff:127.0.0.1",
+      ].map((h) => `${h.length > 30 ? h.length : h} ${out(h)}`),
+    ).toEqual([
+      "a.b name a.b",
+      "ab.b name ab.b",
+      "_a_.b name _a_.b",
+      "a-b.c name a-b.c",
+      "a-.b NET_BAD_ADDRESS",
+      "-a.b NET_BAD_ADDRESS",
+      "a!.b NET_BAD_ADDRESS",
+      "!a.b NET_BAD_ADDRESS",
+      "a!b.c NET_BAD_ADDRESS",
+      `65 name ${"a".repeat(63)}.b`,
+      "66 NET_BAD_ADDRESS",
+      "0x NET_BAD_ADDRESS",
+      "a.12 NET_BAD_ADDRESS",
+      "1.0x1f ipv4 1.0.0.31",
+      "a.0xg name a.0xg",
+      "a.1a name a.1a",
+      "a.a1 name a.a1",
+      "a.12x name a.12x",
+      "x0x1 name x0x1",
+      "fe80::1%eth0 ipv6 fe80::1%eth0",
+      "fe80::1%~eth0 NET_BAD_ADDRESS",
+      "fe80::1%eth0~ NET_BAD_ADDRESS",
+      `40 ipv6 fe80::1%${"e".repeat(32)}`,
+      "41 NET_BAD_ADDRESS",
+      "::ffff:127.0.0.1 ipv4 127.0.0.1",
+    ]);
   });
 });

@@ -10,7 +10,7 @@
 // - entries of one kind never cover hosts through another kind's fields (a
 //   name deny entry never denies an address; an IPv4 range never meets IPv6).
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { canonicalizeHost } from "../src/net/address-canonical.js";
 import { isAddressEntry, makeNetPolicy, type NetRefusal } from "../src/net/address-policy.js";
 
@@ -201,5 +201,79 @@ describe("an entry covers addresses only through its own kind", () => {
     expect(verdict(mapped.checkAddress(canonicalizeHost("8.8.4.4"), 80, "8.8.4.4"))).toBe(
       "allowed",
     );
+  });
+});
+
+// ---- the module's own tables, read by a freshly loaded module ----------
+
+describe("module-level helpers, in a module loaded inside the test", () => {
+  // Loaded again after the test has started, so the top-level regexes, the
+  // FORMS text and the `quoted`, `portMatches` and `namesHost` helpers are
+  // built while the test runs, not only when the file is first imported.
+  it("ports, prefixes, whitespace, messages and matching", async () => {
+    vi.resetModules();
+    const p = await import("../src/net/address-policy.js");
+    const c = await import("../src/net/address-canonical.js");
+    const msg = (entry: string): string => {
+      try {
+        p.makeNetPolicy({ allow: [entry] });
+        return "accepted";
+      } catch (e) {
+        return (e as Error).message;
+      }
+    };
+    expect(
+      [
+        "a.com:80",
+        "a.com:0",
+        "a.com:080",
+        "a.com:8x",
+        "a.com:x8",
+        "a.com:65535",
+        "a.com:10-20",
+        "10.0.0.0/8",
+        "10.0.0.0/08",
+        "10.0.0.0/8x",
+        "a.com:80\u2003",
+        "a.com:123456789012345678901234567890x",
+      ].map((e) => `${e} -> ${msg(e)}`),
+    ).toEqual([
+      "a.com:80 -> accepted",
+      'a.com:0 -> Network entry "a.com:0" is not valid: port 0 cannot be connected to; ports go from 1 to 65535. Use host:port, *.example.com:443, 10.0.0.0/8:80, [::1]:8080, host:8000-8100 or host:*.',
+      'a.com:080 -> Network entry "a.com:080" is not valid: port "080" is not a decimal number. Use host:port, *.example.com:443, 10.0.0.0/8:80, [::1]:8080, host:8000-8100 or host:*.',
+      'a.com:8x -> Network entry "a.com:8x" is not valid: port "8x" is not a decimal number. Use host:port, *.example.com:443, 10.0.0.0/8:80, [::1]:8080, host:8000-8100 or host:*.',
+      'a.com:x8 -> Network entry "a.com:x8" is not valid: port "x8" is not a decimal number. Use host:port, *.example.com:443, 10.0.0.0/8:80, [::1]:8080, host:8000-8100 or host:*.',
+      "a.com:65535 -> accepted",
+      "a.com:10-20 -> accepted",
+      "10.0.0.0/8 -> accepted",
+      '10.0.0.0/08 -> Network entry "10.0.0.0/08" is not valid: prefix length "08" is not a decimal number. Use host:port, *.example.com:443, 10.0.0.0/8:80, [::1]:8080, host:8000-8100 or host:*.',
+      '10.0.0.0/8x -> Network entry "10.0.0.0/8x" is not valid: prefix length "8x" is not a decimal number. Use host:port, *.example.com:443, 10.0.0.0/8:80, [::1]:8080, host:8000-8100 or host:*.',
+      'a.com:80\u2003 -> Network entry "a.com:80\u2003" is not valid: it contains whitespace or control characters. Use host:port, *.example.com:443, 10.0.0.0/8:80, [::1]:8080, host:8000-8100 or host:*.',
+      'a.com:123456789012345678901234567890x -> Network entry "a.com:123456789012345678901234567890x" is not valid: port "12345678901234567890...(truncated)" is not a decimal number. Use host:port, *.example.com:443, 10.0.0.0/8:80, [::1]:8080, host:8000-8100 or host:*.',
+    ]);
+    const policy = p.makeNetPolicy({
+      allow: ["a.example:80", "*.w.example:443", "localhost:3000"],
+      deny: ["bad.w.example"],
+    });
+    const name = (h: string) => c.canonicalizeHost(h);
+    expect(
+      [
+        policy.checkName(name("a.example"), 80),
+        policy.checkName(name("a.example"), 81),
+        policy.checkName(name("x.w.example"), 443),
+        policy.checkName(name("bad.w.example"), 443),
+        policy.checkName(name("localhost"), 3000),
+        policy.checkName(name("localhost"), 80),
+        policy.checkName(name("b.example"), 80),
+      ].map(verdict),
+    ).toEqual([
+      "allowed",
+      "not-allowed",
+      "allowed",
+      "denied",
+      "allowed",
+      "not-allowed",
+      "not-allowed",
+    ]);
   });
 });
