@@ -13,7 +13,11 @@
 import fc from "fast-check";
 import { domainToASCII } from "node:url";
 import { describe, expect, it, vi } from "vitest";
-import { canonicalizeHost, classifyAddress } from "../src/net/address-canonical.js";
+import {
+  canonicalizeHost,
+  classifyAddress,
+  quoteForMessage,
+} from "../src/net/address-canonical.js";
 
 const outcome = (input: unknown): string => {
   try {
@@ -422,5 +426,32 @@ describe("module-level tables and helpers, in a module loaded inside the test", 
       "41 NET_BAD_ADDRESS",
       "::ffff:127.0.0.1 ipv4 127.0.0.1",
     ]);
+  });
+});
+
+// ---- quoting cell text in messages ---------------------------------------
+
+describe("quoteForMessage: bounded, controls blanked, a cut is marked only when made", () => {
+  const chars = ["a", "~", " ", "\u0000", "\n", "\u001f", "\u007f", "\u0080", "é"];
+  it("equals slice + blank controls + mark (property)", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.constantFrom(...chars), { maxLength: 100 }).map((cs) => cs.join("")),
+        fc.option(fc.integer({ min: 0, max: 90 }), { nil: undefined }),
+        (s, max) => {
+          const m = max ?? 80;
+          const want =
+            [...s.slice(0, m)].map((ch) => (ch < " " || ch === "\u007f" ? " " : ch)).join("") +
+            (s.length > m ? "...(truncated)" : "");
+          expect(max === undefined ? quoteForMessage(s) : quoteForMessage(s, max)).toBe(want);
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
+  it("at the default bound of 80", () => {
+    expect(quoteForMessage("x".repeat(80))).toBe("x".repeat(80));
+    expect(quoteForMessage("x".repeat(81))).toBe(`${"x".repeat(80)}...(truncated)`);
+    expect(quoteForMessage("\u001f\u0020\u007e\u007f")).toBe("  ~ ");
   });
 });
