@@ -30,6 +30,7 @@ const TARGETS = [
       "packages/caps/test/address-entry-parse.test.ts",
       "packages/caps/test/address-oracle.test.ts",
       "packages/caps/test/address-policy.test.ts",
+      "packages/caps/test/address-canonical-mutants.test.ts",
     ],
   },
   {
@@ -40,6 +41,7 @@ const TARGETS = [
       "packages/caps/test/address-entry-parse.test.ts",
       "packages/caps/test/address-oracle.test.ts",
       "packages/caps/test/address-policy.test.ts",
+      "packages/caps/test/address-policy-mutants.test.ts",
     ],
   },
   {
