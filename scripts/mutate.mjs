@@ -49,6 +49,7 @@ const TARGETS = [
       "packages/membrane/test/policies.test.ts",
       "packages/membrane/test/attack-attenuation.test.ts",
       "packages/membrane/test/policy-compose-oracle.test.ts",
+      "packages/membrane/test/policy-mutants.test.ts",
     ],
   },
   {
