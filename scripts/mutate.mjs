@@ -66,6 +66,7 @@ const TARGETS = [
       "packages/membrane/test/identity-and-revocation.test.ts",
       "packages/membrane/test/policies.test.ts",
       "packages/membrane/test/value-semantics.test.ts",
+      "packages/membrane/test/handler-mutants.test.ts",
     ],
   },
   {
