@@ -67,6 +67,7 @@ const TARGETS = [
       "packages/membrane/test/policies.test.ts",
       "packages/membrane/test/value-semantics.test.ts",
       "packages/membrane/test/handler-mutants.test.ts",
+      "packages/membrane/test/handler-invariants-mutants.test.ts",
     ],
   },
   {
