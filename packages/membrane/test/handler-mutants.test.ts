@@ -9,6 +9,7 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import {
+  allowOnly,
   compose,
   hide,
   makeMembrane,
@@ -314,5 +315,35 @@ describe("read-only views and accessors", () => {
           "MEMBRANE_HIDDEN: Cannot define "x": this view does not expose it (policy hide(x, kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk, Symbol(sym), kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk)).",
         ]
       `);
+  });
+});
+
+describe("writes that a policy allows go through, converted", () => {
+  test("allowOnly() does not deny what has no key (setPrototypeOf)", () => {
+    const host = { a: 1 };
+    const run = guest({
+      v: makeMembrane("w").wrap(host, allowOnly(["a"])),
+    });
+    run("Object.setPrototypeOf(v, null)");
+    expect(Object.getPrototypeOf(host)).toBe(null);
+  });
+  test("delete through a writable view removes the key and reports success", () => {
+    const host: Record<string, unknown> = { a: 1, b: 2 };
+    const run = guest({ v: makeMembrane("w").wrap(host, hide(["z"])) });
+    expect(run("delete v.a")).toBe(true);
+    expect(run("Reflect.deleteProperty(v, 'b')")).toBe(true);
+    expect(host).toEqual({});
+    expect(run("Reflect.ownKeys(v)")).toEqual([]);
+  });
+  test("accessors the guest defines reach the host converted, and come back as themselves", () => {
+    const host: Record<string, unknown> = {};
+    const membrane = makeMembrane("w");
+    const run = guest({ v: membrane.wrap(host, hide(["z"])) });
+    run(
+      "globalThis.g = () => 1; globalThis.s = (x) => {}; Object.defineProperty(v, 'x', { get: g, set: s, configurable: true })",
+    );
+    expect(
+      run("const d = Object.getOwnPropertyDescriptor(v, 'x'); [d.get === g, d.set === s]"),
+    ).toEqual([true, true]);
   });
 });
