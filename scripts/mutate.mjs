@@ -51,6 +51,7 @@ const TARGETS = [
       "packages/membrane/test/policies.test.ts",
       "packages/membrane/test/attack-attenuation.test.ts",
       "packages/membrane/test/policy-compose-oracle.test.ts",
+      "packages/membrane/test/policy-mutants.test.ts",
     ],
   },
   {
@@ -67,6 +68,8 @@ const TARGETS = [
       "packages/membrane/test/identity-and-revocation.test.ts",
       "packages/membrane/test/policies.test.ts",
       "packages/membrane/test/value-semantics.test.ts",
+      "packages/membrane/test/handler-mutants.test.ts",
+      "packages/membrane/test/handler-invariants-mutants.test.ts",
     ],
   },
   {
