@@ -6,7 +6,7 @@
 // denial messages are pinned whole, for every builtin a grant provides.
 import { isBuiltin } from "node:module";
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import {
   deniedImportError,
   isNodeBuiltin,
@@ -355,5 +355,39 @@ describe("denials", () => {
     expect(deniedImportError("@a/b/c").message).toMatchInlineSnapshot(
       `"Denied: import of "@a/b/c". Add '@a/b/c' (or '@a/b/*' for all its subpaths) to the cell's imports allow list."`,
     );
+  });
+});
+
+// Stryker's vitest runner does not switch on mutants of code that runs when
+// the module loads (the builtin and grant tables, the package-name pattern,
+// captured helpers) for a module imported once at the top of a file: this
+// test loads it afresh, so those mutants are tried too (docs/mutation-survivors.md).
+describe("the module's tables, loaded afresh", () => {
+  it("builtins, grants, own entries and package names", async () => {
+    vi.resetModules();
+    const m = await import("../src/module/module-import-policy.js");
+    expect(["fs", "node:fs", "child_process", "left-pad", "node:x"].map(m.isNodeBuiltin)).toEqual([
+      true,
+      true,
+      true,
+      false,
+      true,
+    ]);
+    expect(m.deniedImportError("node:fs/promises").message).toBe(
+      'Denied: import of "node:fs/promises". node:fs/promises is provided only when the cell is granted fs.',
+    );
+    expect(m.deniedImportError("https").message).toContain("granted net");
+    expect(m.deniedImportError("timers/promises").message).toContain("granted timers");
+    expect(m.deniedImportError("node:constructor").message).toContain("no grant provides it");
+    expect(m.deniedImportError("node:child_process").message).toContain("no grant provides it");
+    expect(m.packageNameOf("@a/b/c")).toBe("@a/b");
+    const list = m.makeImportAllowList(["yaml", "@s/p/*"]);
+    expect([list.allows("yaml"), list.allows("yaml/x"), list.allows("@s/p/q")]).toEqual([
+      true,
+      false,
+      true,
+    ]);
+    expect(() => m.makeImportAllowList(["../x"])).toThrow();
+    expect(() => m.makeImportAllowList(["fs"])).toThrow();
   });
 });
