@@ -8,8 +8,8 @@ import { result } from "./measure.js";
 
 if (typeof globalThis.harden === "undefined") {
   // Standalone run (`node bench/caps-net.js`); bench/run.js has already locked down.
-  await import("ses");
-  lockdown({ errorTaming: "unsafe", overrideTaming: "severe" });
+  const { lockdownRealm } = await import("../packages/host/dist/realm-lockdown.js");
+  lockdownRealm();
 }
 
 const payload = new Uint8Array(1024).fill(97);

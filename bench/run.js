@@ -1,12 +1,13 @@
 // Runs every benchmark in this folder (each exports `run()` returning rows of
 // { name, value (median), min, max, unit, baseline, ratio, goal? }), prints them, and writes
 // bench-results.json at the repository root. Usage: pnpm bench [filter]
-import "ses";
 import { readdir, writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
+import { lockdownRealm } from "../packages/host/dist/realm-lockdown.js";
 
-// One realm-wide lockdown, as a host does; benchmarks must not call it themselves.
-lockdown({ errorTaming: "unsafe", overrideTaming: "severe" });
+// One realm-wide lockdown with the options every host, wall and the CLI use;
+// benchmarks must not call it themselves.
+lockdownRealm();
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 const filter = process.argv[2] ?? "";
